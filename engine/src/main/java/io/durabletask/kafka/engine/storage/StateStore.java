@@ -7,9 +7,9 @@ import java.util.function.BiConsumer;
  * The local cache of a partition's state: an ordered key-value map of encoded records.
  *
  * <p>Writes come in batches that each bring the store to a new position. A batch is applied
- * atomically: after a crash the store holds the state as of some whole batch. The store need not
- * be durable on its own (RocksDB runs without its write-ahead log); the commit log and checkpoints
- * are the durable truth.
+ * atomically: after a crash the store holds the state as of some whole batch. The store need not be
+ * durable on its own (RocksDB runs without its write-ahead log); the commit log and checkpoints are
+ * the durable truth.
  */
 public interface StateStore {
 

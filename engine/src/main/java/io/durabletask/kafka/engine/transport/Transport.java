@@ -22,8 +22,8 @@ public interface Transport extends AutoCloseable {
    * Joins the task hub: creates or checks the topics, joins the group that assigns partitions to
    * hosts, and begins delivering client responses for {@code clientId}.
    *
-   * @throws TransportException with a message that names what is wrong, for example a missing
-   *     topic or a topic with another partition count
+   * @throws TransportException with a message that names what is wrong, for example a missing topic
+   *     or a topic with another partition count
    */
   void start(String clientId, TransportListener listener);
 

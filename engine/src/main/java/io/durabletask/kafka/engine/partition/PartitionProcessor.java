@@ -1,0 +1,644 @@
+package io.durabletask.kafka.engine.partition;
+
+import io.durabletask.kafka.avro.ActivityCompleted;
+import io.durabletask.kafka.avro.ActivityTask;
+import io.durabletask.kafka.avro.ClientResponse;
+import io.durabletask.kafka.avro.EpisodeCompleted;
+import io.durabletask.kafka.avro.HistoryEvent;
+import io.durabletask.kafka.avro.MessagesReceived;
+import io.durabletask.kafka.avro.OutboxConfirmed;
+import io.durabletask.kafka.avro.OutboxEntry;
+import io.durabletask.kafka.avro.PartitionEvent;
+import io.durabletask.kafka.avro.PartitionMessage;
+import io.durabletask.kafka.avro.PendingTimer;
+import io.durabletask.kafka.avro.TimerKey;
+import io.durabletask.kafka.avro.TimersFired;
+import io.durabletask.kafka.codec.Codecs;
+import io.durabletask.kafka.codec.MalformedRecordException;
+import io.durabletask.kafka.engine.partition.PartitionState.StateWrites;
+import io.durabletask.kafka.engine.storage.LogEntry;
+import io.durabletask.kafka.engine.storage.PartitionStore;
+import io.durabletask.kafka.engine.storage.Recovery;
+import io.durabletask.kafka.engine.storage.StateStore;
+import io.durabletask.kafka.engine.transport.InputRecord;
+import io.durabletask.kafka.engine.transport.Transport;
+import io.durabletask.kafka.engine.workitem.ActivityCompletion;
+import io.durabletask.kafka.engine.workitem.ActivityWorkItem;
+import io.durabletask.kafka.engine.workitem.CompletionOutcome;
+import io.durabletask.kafka.engine.workitem.OrchestratorCompletion;
+import io.durabletask.kafka.engine.workitem.OrchestratorWorkItem;
+import io.durabletask.kafka.engine.workitem.WorkItemListener;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one partition on its own thread.
+ *
+ * <p>Each round takes what has arrived (records, completions, timers that came due), turns it into
+ * update events, applies them to the state at once, and hands work items to workers. Then it
+ * appends the round's events to the commit log in one group commit. Messages to other partitions
+ * and responses to clients are held until that commit is durable. While a commit is in flight the
+ * next round already runs.
+ *
+ * <p>States: RECOVERING (replaying the log) -> RUNNING -> STOPPING (waiting for in-flight commits)
+ * -> STOPPED; any storage failure -> FAILED, which releases nothing more.
+ */
+public final class PartitionProcessor implements StateMachineListener {
+  private static final Logger log = LoggerFactory.getLogger(PartitionProcessor.class);
+  private static final int MAX_INPUTS_PER_ROUND = 4096;
+  private static final long MAX_IDLE_WAIT_MILLIS = 1000;
+
+  /** The partition's state of life. */
+  public enum Status {
+    RECOVERING,
+    RUNNING,
+    STOPPING,
+    STOPPED,
+    FAILED
+  }
+
+  private final int partition;
+  private final int partitionCount;
+  private final PartitionStore store;
+  private final Transport transport;
+  private final WorkItemListener workItems;
+  private final LongSupplier clock;
+  private final CheckpointPolicy checkpointPolicy;
+  private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final Thread thread;
+
+  private volatile Status status = Status.RECOVERING;
+  private PartitionState state;
+  private StateMachine machine;
+  private StateStore stateStore;
+  private boolean replaying;
+  private long lastPosition;
+  private long now;
+
+  /**
+   * Dispatch ids are not durable. Each incarnation of the partition starts them at a random point,
+   * so that a completion of a work item handed out before a restart cannot match one after it.
+   */
+  private long nextDispatchId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2);
+
+  private final List<LogEntry> batchEntries = new ArrayList<>();
+  private final List<ClientResponse> batchResponses = new ArrayList<>();
+  private final ArrayDeque<PendingBatch> inFlight = new ArrayDeque<>();
+  private final TreeSet<TimerEntry> timers = new TreeSet<>();
+  private final Set<InstanceState> runnable = new LinkedHashSet<>();
+  private final TreeSet<Long> unconfirmedSends = new TreeSet<>();
+  private long highestSent;
+  private long eventsSinceCheckpoint;
+  private long lastCheckpointTime;
+
+  public PartitionProcessor(
+      int partition,
+      int partitionCount,
+      PartitionStore store,
+      Transport transport,
+      WorkItemListener workItems,
+      LongSupplier clock,
+      CheckpointPolicy checkpointPolicy) {
+    this.partition = partition;
+    this.partitionCount = partitionCount;
+    this.store = store;
+    this.transport = transport;
+    this.workItems = workItems;
+    this.clock = clock;
+    this.checkpointPolicy = checkpointPolicy;
+    this.thread = new Thread(this::run, "partition-" + partition);
+    this.thread.setDaemon(true);
+  }
+
+  public int partition() {
+    return partition;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** Starts recovery on the partition's thread; the future completes once it runs. */
+  public CompletableFuture<Void> start() {
+    thread.start();
+    return started;
+  }
+
+  /** Stops after in-flight commits are durable; the future completes once stopped. */
+  public CompletableFuture<Void> stop() {
+    inbox.add(new Stop());
+    return stopped;
+  }
+
+  /** Hands a worker's episode result to the partition. */
+  public CompletableFuture<CompletionOutcome> completeOrchestrator(OrchestratorCompletion c) {
+    CompletableFuture<CompletionOutcome> outcome = new CompletableFuture<>();
+    inbox.add(new OrchestratorDone(c, outcome));
+    return outcome;
+  }
+
+  /** Hands a worker's activity result to the partition. */
+  public CompletableFuture<CompletionOutcome> completeActivity(ActivityCompletion c) {
+    CompletableFuture<CompletionOutcome> outcome = new CompletableFuture<>();
+    inbox.add(new ActivityDone(c, outcome));
+    return outcome;
+  }
+
+  // ---- the loop ----
+
+  private void run() {
+    try {
+      recover();
+      status = Status.RUNNING;
+      started.complete(null);
+      log.info("[partition {}] running at position {}", partition, lastPosition);
+      loop();
+    } catch (RuntimeException e) {
+      fail(e);
+    } finally {
+      finish();
+    }
+  }
+
+  private void loop() {
+    while (status == Status.RUNNING || (status == Status.STOPPING && !inFlight.isEmpty())) {
+      takeInputs();
+      if (status == Status.RUNNING) {
+        fireDueTimers();
+        dispatchRunnable();
+      }
+      flushBatch();
+    }
+  }
+
+  private void takeInputs() {
+    Input first = pollInbox();
+    now = clock.getAsLong();
+    if (first == null) {
+      return;
+    }
+    handle(first);
+    for (int i = 0; i < MAX_INPUTS_PER_ROUND; i++) {
+      Input next = inbox.poll();
+      if (next == null) {
+        return;
+      }
+      handle(next);
+    }
+  }
+
+  private Input pollInbox() {
+    try {
+      return inbox.poll(idleWaitMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      status = Status.STOPPING;
+      return null;
+    }
+  }
+
+  private long idleWaitMillis() {
+    if (timers.isEmpty()) {
+      return MAX_IDLE_WAIT_MILLIS;
+    }
+    long untilDue = timers.first().fireAt() - clock.getAsLong();
+    return Math.max(0, Math.min(untilDue, MAX_IDLE_WAIT_MILLIS));
+  }
+
+  private void handle(Input input) {
+    if (input instanceof Durable durable) {
+      handleDurable(durable.position());
+    } else if (input instanceof AppendFailed failed) {
+      throw new PartitionFailedException("commit log append failed", failed.cause());
+    } else if (input instanceof Sent sent) {
+      handleSent(sent.sequence());
+    } else if (input instanceof SendFailed failed) {
+      handleSendFailed(failed);
+    } else if (input instanceof Stop) {
+      status = Status.STOPPING;
+    } else if (status != Status.RUNNING) {
+      refuse(input);
+    } else if (input instanceof Records records) {
+      handleRecords(records.records());
+    } else if (input instanceof OrchestratorDone done) {
+      handleOrchestratorDone(done);
+    } else if (input instanceof ActivityDone done) {
+      handleActivityDone(done);
+    }
+  }
+
+  private static void refuse(Input input) {
+    if (input instanceof OrchestratorDone done) {
+      done.outcome().complete(CompletionOutcome.NOT_OWNED);
+    } else if (input instanceof ActivityDone done) {
+      done.outcome().complete(CompletionOutcome.NOT_OWNED);
+    }
+  }
+
+  // ---- inputs to update events ----
+
+  private void handleRecords(List<InputRecord> records) {
+    List<PartitionMessage> messages = new ArrayList<>(records.size());
+    int skipped = 0;
+    for (InputRecord record : records) {
+      try {
+        messages.add(Codecs.PARTITION_MESSAGE.decode(record.value()));
+      } catch (MalformedRecordException e) {
+        skipped++;
+        log.warn(
+            "[partition {}] skipped the undecodable record at offset {}: {}",
+            partition,
+            record.offset(),
+            e.getMessage());
+      }
+    }
+    long nextOffset = records.get(records.size() - 1).offset() + 1;
+    submit(new MessagesReceived(nextOffset, messages, skipped));
+  }
+
+  private void handleOrchestratorDone(OrchestratorDone done) {
+    OrchestratorCompletion c = done.completion();
+    InstanceState instance = state.instance(c.instanceId());
+    InstanceState.Episode episode = instance == null ? null : instance.openEpisode;
+    if (episode == null || episode.dispatchId() != c.dispatchId()) {
+      done.outcome().complete(CompletionOutcome.NOT_FOUND);
+      return;
+    }
+    submit(
+        new EpisodeCompleted(
+            instance.id(),
+            instance.executionId(),
+            episode.orchestratorStartedTime(),
+            episode.consumedMessages(),
+            c.actions(),
+            c.customStatus()));
+    done.outcome().complete(CompletionOutcome.ACCEPTED);
+  }
+
+  private void handleActivityDone(ActivityDone done) {
+    ActivityCompletion c = done.completion();
+    InstanceState instance = state.instance(c.instanceId());
+    if (instance == null || instance.isTerminal() || !hasActivity(instance, c)) {
+      done.outcome().complete(CompletionOutcome.NOT_FOUND);
+      return;
+    }
+    submit(
+        new ActivityCompleted(
+            instance.id(), instance.executionId(), c.taskId(), c.result(), c.failure()));
+    done.outcome().complete(CompletionOutcome.ACCEPTED);
+  }
+
+  private static boolean hasActivity(InstanceState instance, ActivityCompletion c) {
+    if (c.executionId() != null && !c.executionId().equals(instance.executionId())) {
+      return false;
+    }
+    return instance.record.getActivities().stream().anyMatch(t -> t.getTaskId() == c.taskId());
+  }
+
+  private void fireDueTimers() {
+    List<TimerKey> due = new ArrayList<>();
+    while (!timers.isEmpty() && timers.first().fireAt() <= now) {
+      TimerEntry timer = timers.pollFirst();
+      if (isStillSet(timer)) {
+        due.add(new TimerKey(timer.instanceId(), timer.executionId(), timer.timerId()));
+      }
+    }
+    if (!due.isEmpty()) {
+      submit(new TimersFired(due));
+    }
+  }
+
+  private boolean isStillSet(TimerEntry timer) {
+    InstanceState instance = state.instance(timer.instanceId());
+    return instance != null
+        && !instance.isTerminal()
+        && instance.executionId().equals(timer.executionId())
+        && instance.record.getTimers().stream().anyMatch(t -> t.getTimerId() == timer.timerId());
+  }
+
+  /** Gives the event the next position, applies it, and adds it to the current batch. */
+  private void submit(Object event) {
+    PartitionEvent partitionEvent = new PartitionEvent(lastPosition + 1, now, event);
+    byte[] payload = Codecs.PARTITION_EVENT.encode(partitionEvent);
+    machine.apply(partitionEvent);
+    lastPosition = partitionEvent.getPosition();
+    batchEntries.add(new LogEntry(lastPosition, payload));
+  }
+
+  // ---- work items ----
+
+  private void dispatchRunnable() {
+    Iterator<InstanceState> candidates = runnable.iterator();
+    while (candidates.hasNext()) {
+      InstanceState instance = candidates.next();
+      candidates.remove();
+      if (instance.isRunnable() && state.instance(instance.id()) == instance) {
+        dispatchEpisode(instance);
+      }
+    }
+  }
+
+  private void dispatchEpisode(InstanceState instance) {
+    long startedTime = Math.max(now, instance.record.getLastOrchestratorStartedTime() + 1);
+    List<HistoryEvent> pending = instance.record.getPendingMessages();
+    instance.openEpisode = new InstanceState.Episode(nextDispatchId++, startedTime, pending.size());
+    List<HistoryEvent> newEvents = new ArrayList<>(pending.size() + 1);
+    newEvents.add(HistoryEvents.orchestratorStarted(startedTime));
+    newEvents.addAll(pending);
+    workItems.onOrchestratorWorkItem(
+        new OrchestratorWorkItem(
+            partition,
+            instance.id(),
+            instance.executionId(),
+            List.copyOf(instance.history),
+            newEvents,
+            instance.openEpisode.dispatchId()));
+  }
+
+  private void dispatchActivity(InstanceState instance, ActivityTask task) {
+    workItems.onActivityWorkItem(
+        new ActivityWorkItem(
+            partition, instance.id(), instance.executionId(), task, nextDispatchId++));
+  }
+
+  @Override
+  public void onRunnable(InstanceState instance) {
+    if (!replaying) {
+      runnable.add(instance);
+    }
+  }
+
+  @Override
+  public void onActivityScheduled(InstanceState instance, ActivityTask task) {
+    if (!replaying) {
+      dispatchActivity(instance, task);
+    }
+  }
+
+  @Override
+  public void onTimerSet(InstanceState instance, int timerId, long fireAt) {
+    if (!replaying) {
+      timers.add(new TimerEntry(fireAt, instance.id(), instance.executionId(), timerId));
+    }
+  }
+
+  @Override
+  public void onResponse(String clientId, long requestId, Object body) {
+    if (!replaying) {
+      batchResponses.add(new ClientResponse(clientId, requestId, body));
+    }
+  }
+
+  // ---- commits and what they release ----
+
+  private void flushBatch() {
+    if (batchEntries.isEmpty()) {
+      return;
+    }
+    List<LogEntry> entries = List.copyOf(batchEntries);
+    PendingBatch batch =
+        new PendingBatch(lastPosition, List.copyOf(batchResponses), state.takeWrites(), newSends());
+    batchEntries.clear();
+    batchResponses.clear();
+    inFlight.add(batch);
+    eventsSinceCheckpoint += entries.size();
+    store
+        .append(entries)
+        .whenComplete(
+            (ignored, error) ->
+                inbox.add(
+                    error == null ? new Durable(batch.lastPosition()) : new AppendFailed(error)));
+  }
+
+  private List<OutboxEntry> newSends() {
+    List<OutboxEntry> sends = new ArrayList<>(state.outboxAfter(highestSent));
+    if (!sends.isEmpty()) {
+      highestSent = sends.get(sends.size() - 1).getSequence();
+    }
+    return sends;
+  }
+
+  private void handleDurable(long position) {
+    while (!inFlight.isEmpty() && inFlight.peek().lastPosition() <= position) {
+      PendingBatch batch = inFlight.poll();
+      writeState(batch);
+      if (status != Status.FAILED) {
+        release(batch);
+      }
+      maybeCheckpoint(batch.lastPosition());
+    }
+  }
+
+  private void writeState(PendingBatch batch) {
+    StateWrites writes = batch.writes();
+    stateStore.write(writes.puts, writes.deletePrefixes, batch.lastPosition());
+  }
+
+  private void release(PendingBatch batch) {
+    batch.sends().forEach(this::send);
+    for (ClientResponse response : batch.responses()) {
+      transport.sendToClient(response.getClientId(), Codecs.CLIENT_RESPONSE.encode(response));
+    }
+  }
+
+  private void send(OutboxEntry entry) {
+    unconfirmedSends.add(entry.getSequence());
+    transport
+        .sendToPartition(
+            entry.getDestination(), Codecs.PARTITION_MESSAGE.encode(entry.getMessage()))
+        .whenComplete(
+            (ignored, error) ->
+                inbox.add(
+                    error == null ? new Sent(entry.getSequence()) : new SendFailed(entry, error)));
+  }
+
+  private void handleSent(long sequence) {
+    unconfirmedSends.remove(sequence);
+    long confirmed = unconfirmedSends.isEmpty() ? highestSent : unconfirmedSends.first() - 1;
+    if (confirmed > state.confirmedSequence() && status == Status.RUNNING) {
+      submit(new OutboxConfirmed(confirmed));
+    }
+  }
+
+  private void handleSendFailed(SendFailed failed) {
+    log.warn(
+        "[partition {}] sending message {} to partition {} failed, retrying: {}",
+        partition,
+        failed.entry().getSequence(),
+        failed.entry().getDestination(),
+        failed.cause().toString());
+    if (status == Status.RUNNING) {
+      send(failed.entry());
+    }
+  }
+
+  private void maybeCheckpoint(long position) {
+    long sinceMillis = now - lastCheckpointTime;
+    if (checkpointPolicy.isDue(eventsSinceCheckpoint, sinceMillis)) {
+      store.checkpoint(position);
+      eventsSinceCheckpoint = 0;
+      lastCheckpointTime = now;
+    }
+  }
+
+  // ---- recovery ----
+
+  private void recover() {
+    now = clock.getAsLong();
+    lastCheckpointTime = now;
+    Recovery recovery = store.open();
+    stateStore = recovery.state();
+    state = PartitionState.load(stateStore, partition);
+    machine = new StateMachine(state, this, partitionCount);
+    lastPosition = Math.max(state.position(), recovery.statePosition());
+    long replayed = replay(recovery);
+    StateWrites writes = state.takeWrites();
+    stateStore.write(writes.puts, writes.deletePrefixes, lastPosition);
+    log.info(
+        "[partition {}] recovered {} instances, replayed {} events",
+        partition,
+        state.instances().size(),
+        replayed);
+    rebuildIndexes();
+    resendOutbox();
+    transport.startReceiving(
+        partition, state.nextInputOffset(), records -> inbox.add(new Records(records)));
+  }
+
+  private long replay(Recovery recovery) {
+    replaying = true;
+    long count = 0;
+    Iterator<LogEntry> entries = recovery.replay();
+    while (entries.hasNext()) {
+      PartitionEvent event = Codecs.PARTITION_EVENT.decode(entries.next().payload());
+      machine.apply(event);
+      lastPosition = event.getPosition();
+      count++;
+    }
+    replaying = false;
+    return count;
+  }
+
+  private void rebuildIndexes() {
+    for (InstanceState instance : state.instances()) {
+      if (instance.isTerminal()) {
+        continue;
+      }
+      for (PendingTimer timer : instance.record.getTimers()) {
+        onTimerSet(instance, timer.getTimerId(), timer.getFireAt());
+      }
+      instance.record.getActivities().forEach(task -> dispatchActivity(instance, task));
+      runnable.add(instance);
+    }
+  }
+
+  private void resendOutbox() {
+    for (OutboxEntry entry : state.outbox()) {
+      highestSent = Math.max(highestSent, entry.getSequence());
+      send(entry);
+    }
+  }
+
+  // ---- ending ----
+
+  private void fail(RuntimeException e) {
+    status = Status.FAILED;
+    log.error("[partition {}] failed and stopped: {}", partition, e.toString(), e);
+    started.completeExceptionally(e);
+  }
+
+  private void finish() {
+    if (status != Status.FAILED) {
+      status = Status.STOPPED;
+    }
+    drainRefused();
+    closeStore();
+    workItems.onPartitionStopped(partition);
+    started.completeExceptionally(new PartitionFailedException("partition stopped", null));
+    stopped.complete(null);
+    log.info("[partition {}] stopped", partition);
+  }
+
+  private void drainRefused() {
+    for (Input input = inbox.poll(); input != null; input = inbox.poll()) {
+      refuse(input);
+    }
+  }
+
+  private void closeStore() {
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      log.warn("[partition {}] closing storage failed: {}", partition, e.toString());
+    }
+  }
+
+  // ---- inputs and bookkeeping records ----
+
+  private sealed interface Input
+      permits Records,
+          OrchestratorDone,
+          ActivityDone,
+          Durable,
+          AppendFailed,
+          Sent,
+          SendFailed,
+          Stop {}
+
+  private record Records(List<InputRecord> records) implements Input {}
+
+  private record OrchestratorDone(
+      OrchestratorCompletion completion, CompletableFuture<CompletionOutcome> outcome)
+      implements Input {}
+
+  private record ActivityDone(
+      ActivityCompletion completion, CompletableFuture<CompletionOutcome> outcome)
+      implements Input {}
+
+  private record Durable(long position) implements Input {}
+
+  private record AppendFailed(Throwable cause) implements Input {}
+
+  private record Sent(long sequence) implements Input {}
+
+  private record SendFailed(OutboxEntry entry, Throwable cause) implements Input {}
+
+  private record Stop() implements Input {}
+
+  private record PendingBatch(
+      long lastPosition,
+      List<ClientResponse> responses,
+      StateWrites writes,
+      List<OutboxEntry> sends) {}
+
+  private record TimerEntry(long fireAt, String instanceId, String executionId, int timerId)
+      implements Comparable<TimerEntry> {
+    @Override
+    public int compareTo(TimerEntry other) {
+      int byTime = Long.compare(fireAt, other.fireAt);
+      if (byTime != 0) {
+        return byTime;
+      }
+      int byInstance = instanceId.compareTo(other.instanceId);
+      if (byInstance != 0) {
+        return byInstance;
+      }
+      int byExecution = executionId.compareTo(other.executionId);
+      return byExecution != 0 ? byExecution : Integer.compare(timerId, other.timerId);
+    }
+  }
+}
