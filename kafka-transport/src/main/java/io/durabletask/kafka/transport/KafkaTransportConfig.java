@@ -1,0 +1,120 @@
+package io.durabletask.kafka.transport;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What {@link KafkaTransport} needs to serve one task hub.
+ *
+ * @param bootstrapServers the Kafka cluster, {@code host:port[,host:port…]}
+ * @param hubName the task hub; its topics are {@code <hub>.partitions} and {@code <hub>.clients}
+ *     and its consumer group is {@code <hub>.hosts}
+ * @param partitionCount P, the number of partitions of the task hub (fixed when it is created)
+ * @param clientProperties further Kafka client settings (security, timeouts, …), passed to every
+ *     client that knows them; they override the transport's defaults but not the settings the
+ *     transport relies on (serializers, acks, idempotence, group and offset handling)
+ * @param topicCreation whether {@link KafkaTransport#start} may create missing topics
+ */
+public record KafkaTransportConfig(
+    String bootstrapServers,
+    String hubName,
+    int partitionCount,
+    Map<String, String> clientProperties,
+    TopicCreation topicCreation) {
+
+  /** The partition count of a task hub unless configured otherwise. */
+  public static final int DEFAULT_PARTITION_COUNT = 12;
+
+  private static final Pattern LEGAL_HUB_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
+  private static final int MAX_TOPIC_NAME_LENGTH = 249;
+  private static final String PARTITIONS_SUFFIX = ".partitions";
+
+  /** Whether the transport may create the task hub's topics. */
+  public enum TopicCreation {
+    /** Create a missing topic with P partitions; check an existing one. */
+    CREATE_IF_MISSING,
+    /**
+     * Only check the topics; they are provisioned elsewhere (as on Azure Event Hubs, where topics
+     * are event hubs created through Azure).
+     */
+    REQUIRE_EXISTING
+  }
+
+  public KafkaTransportConfig {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(hubName, "hubName");
+    Objects.requireNonNull(clientProperties, "clientProperties");
+    Objects.requireNonNull(topicCreation, "topicCreation");
+    requireLegalHubName(hubName);
+    requirePositive(partitionCount);
+    clientProperties = Map.copyOf(clientProperties);
+  }
+
+  /** A configuration with {@value #DEFAULT_PARTITION_COUNT} partitions that may create topics. */
+  public static KafkaTransportConfig of(String bootstrapServers, String hubName) {
+    return new KafkaTransportConfig(
+        bootstrapServers,
+        hubName,
+        DEFAULT_PARTITION_COUNT,
+        Map.of(),
+        TopicCreation.CREATE_IF_MISSING);
+  }
+
+  public KafkaTransportConfig withPartitionCount(int count) {
+    return new KafkaTransportConfig(
+        bootstrapServers, hubName, count, clientProperties, topicCreation);
+  }
+
+  public KafkaTransportConfig withTopicCreation(TopicCreation creation) {
+    return new KafkaTransportConfig(
+        bootstrapServers, hubName, partitionCount, clientProperties, creation);
+  }
+
+  /** This configuration with one more client setting, replacing an earlier value of the key. */
+  public KafkaTransportConfig withClientProperty(String key, String value) {
+    Map<String, String> properties = new HashMap<>(clientProperties);
+    properties.put(key, value);
+    return new KafkaTransportConfig(
+        bootstrapServers, hubName, partitionCount, properties, topicCreation);
+  }
+
+  /** The topic whose Kafka partition p is the input of task-hub partition p. */
+  public String partitionsTopic() {
+    return hubName + PARTITIONS_SUFFIX;
+  }
+
+  /** The topic that carries responses to clients, keyed by client id. */
+  public String clientsTopic() {
+    return hubName + ".clients";
+  }
+
+  /** The consumer group that assigns partitions to hosts. */
+  public String hostsGroup() {
+    return hubName + ".hosts";
+  }
+
+  private static void requireLegalHubName(String hubName) {
+    if (!LEGAL_HUB_NAME.matcher(hubName).matches()) {
+      throw new IllegalArgumentException(
+          "Expected the hub name to consist of ASCII letters, digits, '.', '_' and '-', but it is '"
+              + hubName
+              + "'");
+    }
+    if (hubName.length() + PARTITIONS_SUFFIX.length() > MAX_TOPIC_NAME_LENGTH) {
+      throw new IllegalArgumentException(
+          "Expected the hub name to have at most "
+              + (MAX_TOPIC_NAME_LENGTH - PARTITIONS_SUFFIX.length())
+              + " characters, but it has "
+              + hubName.length());
+    }
+  }
+
+  private static void requirePositive(int partitionCount) {
+    if (partitionCount < 1) {
+      throw new IllegalArgumentException(
+          "Expected at least one partition, but the partition count is " + partitionCount);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package io.durabletask.kafka.transport;
+
+import io.durabletask.kafka.engine.transport.TransportException;
+import io.durabletask.kafka.transport.KafkaTransportConfig.TopicCreation;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure a task hub's topics exist with P partitions: checks each one, creates a missing one
+ * when the configuration allows it, and otherwise refuses with a message that says what to
+ * provision or change.
+ */
+final class TaskHubTopics {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TaskHubTopics.class);
+  private static final int METADATA_ATTEMPTS = 20;
+  private static final Duration METADATA_RETRY_DELAY = Duration.ofMillis(250);
+
+  private final Admin admin;
+  private final KafkaTransportConfig config;
+  private final String logPrefix;
+
+  TaskHubTopics(Admin admin, KafkaTransportConfig config) {
+    this.admin = admin;
+    this.config = config;
+    this.logPrefix = "[" + config.hubName() + "] ";
+  }
+
+  /**
+   * Checks, and where allowed creates, both topics of the task hub.
+   *
+   * @throws TransportException naming the topic that is missing, has another partition count, or
+   *     cannot be checked or created
+   */
+  void ensureExist() {
+    ensureExists(config.partitionsTopic());
+    ensureExists(config.clientsTopic());
+  }
+
+  private void ensureExists(String topic) {
+    OptionalInt partitionCount = describe(topic);
+    if (partitionCount.isEmpty()) {
+      partitionCount = createOrRefuse(topic);
+    }
+    requireExpectedPartitionCount(topic, partitionCount.getAsInt());
+  }
+
+  /** The topic's partition count, or empty when the topic does not exist. */
+  private OptionalInt describe(String topic) {
+    try {
+      TopicDescription description =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      return OptionalInt.of(description.partitions().size());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return OptionalInt.empty();
+      }
+      throw new TransportException(
+          "Expected to describe topic '"
+              + topic
+              + "' on "
+              + config.bootstrapServers()
+              + ", but: "
+              + e.getCause(),
+          e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("Interrupted while describing topic '" + topic + "'", e);
+    }
+  }
+
+  private OptionalInt createOrRefuse(String topic) {
+    if (config.topicCreation() == TopicCreation.REQUIRE_EXISTING) {
+      throw new TransportException(
+          "Expected topic '"
+              + topic
+              + "' to exist, but it does not, and this transport may not create topics. "
+              + provisioningAdvice(topic));
+    }
+    create(topic);
+    return awaitDescribed(topic);
+  }
+
+  /** Creates the topic, unless another host has just created it. */
+  private void create(String topic) {
+    NewTopic newTopic = new NewTopic(topic, Optional.of(config.partitionCount()), Optional.empty());
+    try {
+      admin.createTopics(List.of(newTopic)).all().get();
+      LOG.info(
+          "{}Created topic '{}' with {} partitions", logPrefix, topic, config.partitionCount());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        LOG.debug("{}Topic '{}' was created by another host meanwhile", logPrefix, topic);
+        return;
+      }
+      throw new TransportException(
+          "Expected to create topic '"
+              + topic
+              + "' with "
+              + config.partitionCount()
+              + " partitions, but Kafka refused: "
+              + e.getCause().getMessage()
+              + ". "
+              + provisioningAdvice(topic),
+          e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("Interrupted while creating topic '" + topic + "'", e);
+    }
+  }
+
+  /**
+   * Describes a topic that was just created, waiting for the broker's metadata to catch up with it,
+   * so that the clients opened next find it at once.
+   */
+  private OptionalInt awaitDescribed(String topic) {
+    for (int attempt = 1; attempt <= METADATA_ATTEMPTS; attempt++) {
+      OptionalInt partitionCount = describe(topic);
+      if (partitionCount.isPresent()) {
+        return partitionCount;
+      }
+      if (!Threads.sleep(METADATA_RETRY_DELAY)) {
+        break;
+      }
+    }
+    throw new TransportException(
+        "Expected to describe topic '" + topic + "' after creating it, but Kafka does not know it");
+  }
+
+  private String provisioningAdvice(String topic) {
+    return "Create topic '"
+        + topic
+        + "' with "
+        + config.partitionCount()
+        + " partitions (on Azure Event Hubs: an event hub named '"
+        + topic
+        + "' with a partition count of "
+        + config.partitionCount()
+        + ").";
+  }
+
+  private void requireExpectedPartitionCount(String topic, int actual) {
+    if (actual != config.partitionCount()) {
+      throw new TransportException(
+          "Expected topic '"
+              + topic
+              + "' to have "
+              + config.partitionCount()
+              + " partitions, but it has "
+              + actual
+              + ". The partition count of a task hub is fixed when the hub is created: configure "
+              + actual
+              + " partitions, or use another hub name.");
+    }
+  }
+}
