@@ -1,0 +1,98 @@
+package io.durabletask.kafka.host;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The command line of the host. */
+@Command(
+    name = "durabletask-kafka",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs a Durable Task host: the sidecar gRPC endpoint for the Durable Task SDKs, on Kafka"
+            + " partitions and page files. Without --bootstrap-servers it starts an embedded"
+            + " Kafka broker in its data folder.")
+public final class Main implements Callable<Integer> {
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = "data",
+      description = "Data folder of this host (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(
+      names = "--address",
+      defaultValue = HostConfig.DEFAULT_ADDRESS,
+      description = "Address the gRPC endpoint binds to (default: ${DEFAULT-VALUE}).")
+  String address;
+
+  @Option(
+      names = "--port",
+      defaultValue = "4001",
+      description = "Port of the gRPC endpoint (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--task-hub",
+      defaultValue = HostConfig.DEFAULT_HUB,
+      description = "Name of the task hub (default: ${DEFAULT-VALUE}).")
+  String hubName;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "12",
+      description =
+          "Partition count of the task hub, fixed at creation (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--bootstrap-servers",
+      description =
+          "Kafka bootstrap servers; when absent an embedded broker runs in the data folder.")
+  String bootstrapServers;
+
+  @Option(
+      names = "--max-payload-bytes",
+      defaultValue = "921600",
+      description = "Largest input, output or event accepted (default: ${DEFAULT-VALUE}).")
+  int maxPayloadBytes;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    HostConfig config =
+        new HostConfig(
+            dataDir, address, port, hubName, partitions, bootstrapServers, maxPayloadBytes);
+    Host host = Host.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  host.close();
+                  stopped.countDown();
+                }));
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command; a startup problem prints its message and gives exit code 2. */
+  public static int run(String... args) {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          if (e instanceof HostStartupException) {
+            line.getErr().println("durabletask-kafka: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
+    return commandLine.execute(args);
+  }
+}
