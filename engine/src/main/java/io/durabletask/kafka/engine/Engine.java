@@ -106,6 +106,10 @@ public final class Engine implements TransportListener, AutoCloseable {
 
   @Override
   public void onPartitionsAssigned(Collection<Integer> assigned) {
+    List<Integer> alreadyRunning = assigned.stream().filter(partitions::containsKey).toList();
+    if (!alreadyRunning.isEmpty()) {
+      onPartitionsRevoked(alreadyRunning);
+    }
     for (int partition : assigned) {
       PartitionProcessor processor =
           new PartitionProcessor(

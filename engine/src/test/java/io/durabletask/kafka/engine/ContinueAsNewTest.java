@@ -2,6 +2,7 @@ package io.durabletask.kafka.engine;
 
 import static io.durabletask.kafka.engine.Actions.continueAsNew;
 import static io.durabletask.kafka.engine.Actions.createTimer;
+import static io.durabletask.kafka.engine.Actions.scheduleTask;
 import static io.durabletask.kafka.engine.EngineHarness.eventsOf;
 import static io.durabletask.kafka.engine.EngineHarness.typesOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +12,8 @@ import io.durabletask.kafka.avro.ExecutionStarted;
 import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.avro.TimerFired;
 import io.durabletask.kafka.engine.partition.HistoryEvents;
+import io.durabletask.kafka.engine.workitem.ActivityWorkItem;
+import io.durabletask.kafka.engine.workitem.CompletionOutcome;
 import io.durabletask.kafka.engine.workitem.OrchestratorWorkItem;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +57,27 @@ class ContinueAsNewTest {
     assertThat(eventsOf(second.newEvents(), EventRaised.class)).containsExactly(carried);
     assertThat(harness.query("looping").getStatus()).isEqualTo(RuntimeStatus.RUNNING);
     assertThat(harness.query("looping").getInput()).isEqualTo("2");
+  }
+
+  @Test
+  void shouldDropAnActivityResultOfThePreviousExecutionThatArrivedDuringTheEpisode() {
+    // given an activity in flight while the episode that continues as new is open
+    harness.startInstance("restarting", "Loop", null);
+    harness.runEpisode("restarting", scheduleTask(0, "Work", null));
+    ActivityWorkItem activity = harness.nextActivityWorkItem("restarting");
+    harness.raiseEvent("restarting", "Restart", null);
+    OrchestratorWorkItem restarting = harness.nextOrchestratorWorkItem("restarting");
+    assertThat(harness.completeActivity(activity, "\"late\""))
+        .isEqualTo(CompletionOutcome.ACCEPTED);
+
+    // when
+    harness.completeEpisode(restarting, continueAsNew(1, "next", List.of()));
+    OrchestratorWorkItem fresh = harness.nextOrchestratorWorkItem("restarting");
+
+    // then the new execution starts clean
+    assertThat(fresh.executionId()).isNotEqualTo(restarting.executionId());
+    assertThat(typesOf(fresh.newEvents()))
+        .containsExactly("OrchestratorStarted", "ExecutionStarted");
   }
 
   @Test

@@ -116,6 +116,25 @@ class PartitionMessagingTest {
   }
 
   @Test
+  void shouldRefuseAMessageAfterAGapUntilTheMissingOneIsSentAgain() {
+    // given
+    String instanceId = harness.idOnPartition("gap", 1);
+    harness.startInstance(instanceId, "Orchestration", null);
+    harness.runEpisode(instanceId);
+    byte[] first = fromPartition(3, 1, raise(instanceId, "First"));
+    byte[] second = fromPartition(3, 2, raise(instanceId, "Second"));
+
+    // when the second arrives before the first, and then the sender sends both again in order
+    harness.transport().inject(1, second);
+    harness.transport().inject(1, first, second);
+    List<String> names = raisedUntil(instanceId, "Second");
+
+    // then each is applied once, in the order sent
+    assertThat(names).containsExactly("First", "Second");
+    assertThat(harness.pollOrchestratorWorkItem(any -> true, Duration.ofMillis(200))).isNull();
+  }
+
+  @Test
   void shouldApplyADuplicatedPartitionMessageOnce() {
     // given
     String instanceId = harness.idOnPartition("deduplicated", 1);

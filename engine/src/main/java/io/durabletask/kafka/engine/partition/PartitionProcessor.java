@@ -30,6 +30,7 @@ import io.durabletask.kafka.engine.workitem.OrchestratorWorkItem;
 import io.durabletask.kafka.engine.workitem.WorkItemListener;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,6 +60,7 @@ public final class PartitionProcessor implements StateMachineListener {
   private static final Logger log = LoggerFactory.getLogger(PartitionProcessor.class);
   private static final int MAX_INPUTS_PER_ROUND = 4096;
   private static final long MAX_IDLE_WAIT_MILLIS = 1000;
+  private static final long RESEND_DELAY_MILLIS = 500;
 
   /** The partition's state of life. */
   public enum Status {
@@ -101,6 +103,7 @@ public final class PartitionProcessor implements StateMachineListener {
   private final TreeSet<TimerEntry> timers = new TreeSet<>();
   private final Set<InstanceState> runnable = new LinkedHashSet<>();
   private final TreeSet<Long> unconfirmedSends = new TreeSet<>();
+  private final Set<Integer> resendsScheduled = new HashSet<>();
   private long highestSent;
   private long eventsSinceCheckpoint;
   private long lastCheckpointTime;
@@ -228,6 +231,8 @@ public final class PartitionProcessor implements StateMachineListener {
       handleSent(sent.sequence());
     } else if (input instanceof SendFailed failed) {
       handleSendFailed(failed);
+    } else if (input instanceof Resend resend) {
+      handleResend(resend.destination());
     } else if (input instanceof Stop) {
       status = Status.STOPPING;
     } else if (status != Status.RUNNING) {
@@ -252,6 +257,9 @@ public final class PartitionProcessor implements StateMachineListener {
   // ---- inputs to update events ----
 
   private void handleRecords(List<InputRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
     List<PartitionMessage> messages = new ArrayList<>(records.size());
     int skipped = 0;
     for (InputRecord record : records) {
@@ -474,22 +482,54 @@ public final class PartitionProcessor implements StateMachineListener {
     }
   }
 
+  /**
+   * A message did not reach its partition. Later messages to that partition may have, but the
+   * receiver refuses them after the gap, so after a pause every outbox entry for that partition is
+   * sent again, in order.
+   */
   private void handleSendFailed(SendFailed failed) {
+    int destination = failed.entry().getDestination();
+    if (!resendsScheduled.add(destination)) {
+      return;
+    }
     log.warn(
-        "[partition {}] sending message {} to partition {} failed, retrying: {}",
+        "[partition {}] sending message {} to partition {} failed, sending again in {} ms: {}",
         partition,
         failed.entry().getSequence(),
-        failed.entry().getDestination(),
+        destination,
+        RESEND_DELAY_MILLIS,
         failed.cause().toString());
-    if (status == Status.RUNNING) {
-      send(failed.entry());
+    CompletableFuture.delayedExecutor(RESEND_DELAY_MILLIS, TimeUnit.MILLISECONDS)
+        .execute(() -> inbox.add(new Resend(destination)));
+  }
+
+  private void handleResend(int destination) {
+    resendsScheduled.remove(destination);
+    if (status != Status.RUNNING) {
+      return;
+    }
+    for (OutboxEntry entry : state.outbox()) {
+      if (entry.getDestination() == destination && entry.getSequence() <= highestSent) {
+        send(entry);
+      }
     }
   }
 
   private void maybeCheckpoint(long position) {
     long sinceMillis = now - lastCheckpointTime;
     if (checkpointPolicy.isDue(eventsSinceCheckpoint, sinceMillis)) {
-      store.checkpoint(position);
+      store
+          .checkpoint(position)
+          .whenComplete(
+              (ignored, error) -> {
+                if (error != null) {
+                  log.warn(
+                      "[partition {}] checkpoint at position {} failed; the log is kept: {}",
+                      partition,
+                      position,
+                      error.toString());
+                }
+              });
       eventsSinceCheckpoint = 0;
       lastCheckpointTime = now;
     }
@@ -597,6 +637,7 @@ public final class PartitionProcessor implements StateMachineListener {
           AppendFailed,
           Sent,
           SendFailed,
+          Resend,
           Stop {}
 
   private record Records(List<InputRecord> records) implements Input {}
@@ -616,6 +657,8 @@ public final class PartitionProcessor implements StateMachineListener {
   private record Sent(long sequence) implements Input {}
 
   private record SendFailed(OutboxEntry entry, Throwable cause) implements Input {}
+
+  private record Resend(int destination) implements Input {}
 
   private record Stop() implements Input {}
 

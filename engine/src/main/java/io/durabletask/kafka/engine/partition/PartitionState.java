@@ -6,6 +6,7 @@ import io.durabletask.kafka.avro.InstanceRecord;
 import io.durabletask.kafka.avro.OutboxEntry;
 import io.durabletask.kafka.avro.PartitionMessage;
 import io.durabletask.kafka.avro.PartitionMeta;
+import io.durabletask.kafka.avro.PartitionOrigin;
 import io.durabletask.kafka.codec.Codecs;
 import io.durabletask.kafka.engine.storage.Bytes;
 import io.durabletask.kafka.engine.storage.StateStore;
@@ -29,6 +30,7 @@ final class PartitionState {
   private final Map<String, InstanceState> instances = new HashMap<>();
   private final TreeMap<Long, OutboxEntry> outbox = new TreeMap<>();
   private final Map<Integer, Long> dedup = new HashMap<>();
+  private final Map<Integer, Long> sent = new HashMap<>();
 
   private final Set<InstanceState> dirtyInstances = new LinkedHashSet<>();
   private final Set<String> deletedInstances = new LinkedHashSet<>();
@@ -39,13 +41,13 @@ final class PartitionState {
   // today every instance of the partition stays in memory.
   private PartitionState(PartitionMeta meta) {
     this.meta = meta;
-    for (DedupEntry entry : meta.getDedup()) {
-      dedup.put(entry.getPartition(), entry.getLastSequence());
-    }
+    meta.getDedup().forEach(entry -> dedup.put(entry.getPartition(), entry.getLastSequence()));
+    meta.getSent().forEach(entry -> sent.put(entry.getPartition(), entry.getLastSequence()));
   }
 
   static PartitionState empty(int partition) {
-    return new PartitionState(new PartitionMeta(partition, 0L, 0L, 1L, 0L, new ArrayList<>(), 0L));
+    return new PartitionState(
+        new PartitionMeta(partition, 0L, 0L, 1L, 0L, new ArrayList<>(), 0L, new ArrayList<>()));
   }
 
   /** Reads the whole state of a partition from its state store. */
@@ -147,27 +149,41 @@ final class PartitionState {
   }
 
   /**
-   * Accepts a message from another partition unless it was accepted before.
-   *
-   * @return false for a duplicate
+   * Accepts the next message from another partition. Its sequence number must follow the last one
+   * accepted from that sender: a lower one is a duplicate, and a higher one follows a message that
+   * is missing and will be sent again, so both are refused.
    */
-  boolean tryAcceptSequence(int fromPartition, long sequence) {
-    Long last = dedup.get(fromPartition);
-    if (last != null && sequence <= last) {
-      return false;
+  MessageOrder tryAcceptSequence(int fromPartition, long sequence) {
+    long last = dedup.getOrDefault(fromPartition, 0L);
+    if (sequence <= last) {
+      return MessageOrder.DUPLICATE;
+    }
+    if (sequence > last + 1) {
+      return MessageOrder.GAP;
     }
     dedup.put(fromPartition, sequence);
-    return true;
+    return MessageOrder.NEXT;
   }
 
   /** Queues a message for another partition and returns its outbox entry. */
-  OutboxEntry addToOutbox(int destination, PartitionMessage message) {
-    long sequence = meta.getNextSequence();
-    meta.setNextSequence(sequence + 1);
-    OutboxEntry entry = new OutboxEntry(sequence, destination, message);
-    outbox.put(sequence, entry);
+  OutboxEntry addToOutbox(int destination, Object body) {
+    long index = meta.getNextSequence();
+    meta.setNextSequence(index + 1);
+    long sequence = sent.getOrDefault(destination, 0L) + 1;
+    sent.put(destination, sequence);
+    PartitionMessage message =
+        new PartitionMessage(new PartitionOrigin(meta.getPartitionId(), sequence), body);
+    OutboxEntry entry = new OutboxEntry(index, destination, message);
+    outbox.put(index, entry);
     addedOutbox.add(entry);
     return entry;
+  }
+
+  /** How a message from another partition fits the messages accepted from it before. */
+  enum MessageOrder {
+    NEXT,
+    DUPLICATE,
+    GAP
   }
 
   long nextSequence() {
@@ -210,10 +226,15 @@ final class PartitionState {
   }
 
   private PartitionMeta snapshotMeta() {
-    List<DedupEntry> entries = new ArrayList<>(dedup.size());
-    dedup.forEach((partition, sequence) -> entries.add(new DedupEntry(partition, sequence)));
-    meta.setDedup(entries);
+    meta.setDedup(toEntries(dedup));
+    meta.setSent(toEntries(sent));
     return meta;
+  }
+
+  private static List<DedupEntry> toEntries(Map<Integer, Long> sequences) {
+    List<DedupEntry> entries = new ArrayList<>(sequences.size());
+    sequences.forEach((partition, sequence) -> entries.add(new DedupEntry(partition, sequence)));
+    return entries;
   }
 
   /** One batch of state-store writes, already encoded. */

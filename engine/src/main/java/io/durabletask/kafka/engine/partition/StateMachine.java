@@ -114,7 +114,16 @@ final class StateMachine {
 
   private boolean isFresh(PartitionMessage message) {
     if (message.getOrigin() instanceof PartitionOrigin origin) {
-      return state.tryAcceptSequence(origin.getPartition(), origin.getSequence());
+      PartitionState.MessageOrder order =
+          state.tryAcceptSequence(origin.getPartition(), origin.getSequence());
+      if (order == PartitionState.MessageOrder.GAP) {
+        log.debug(
+            "[partition {}] dropped message {} from partition {} after a gap; it is sent again",
+            state.partition(),
+            origin.getSequence(),
+            origin.getPartition());
+      }
+      return order == PartitionState.MessageOrder.NEXT;
     }
     // TODO(#3): drop a client request delivered twice, by its request id.
     return true;
@@ -491,7 +500,7 @@ final class StateMachine {
 
   private void applyContinueAsNew(InstanceState instance, CompleteOrchestrationAction complete) {
     InstanceRecord r = instance.record;
-    List<HistoryEvent> laterMessages = new ArrayList<>(r.getPendingMessages());
+    List<HistoryEvent> laterMessages = instanceLevelMessages(r.getPendingMessages());
     String executionId = deterministicId(instance, -2 - instance.history.size());
     String version = complete.getNewVersion() != null ? complete.getNewVersion() : r.getVersion();
     ExecutionStarted started =
@@ -517,6 +526,25 @@ final class StateMachine {
     instance.resetHistory();
     state.markDirty(instance);
     listener.onRunnable(instance);
+  }
+
+  /**
+   * The queued messages a new execution inherits: those addressed to the instance, such as raised
+   * events or a terminate. Results of the old execution's activities, timers and sub-orchestrations
+   * are dropped.
+   */
+  private static List<HistoryEvent> instanceLevelMessages(List<HistoryEvent> pending) {
+    List<HistoryEvent> kept = new ArrayList<>(pending.size());
+    for (HistoryEvent event : pending) {
+      Object body = event.getEvent();
+      if (body instanceof EventRaised
+          || body instanceof ExecutionTerminated
+          || body instanceof ExecutionSuspended
+          || body instanceof ExecutionResumed) {
+        kept.add(event);
+      }
+    }
+    return kept;
   }
 
   private void notifyParent(InstanceState instance, CompleteOrchestrationAction complete) {
@@ -612,8 +640,6 @@ final class StateMachine {
   // ---- messages to other partitions ----
 
   private void send(String instanceId, Object body) {
-    int destination = PartitionHash.partitionOf(instanceId, partitionCount);
-    PartitionOrigin origin = new PartitionOrigin(state.partition(), state.nextSequence());
-    state.addToOutbox(destination, new PartitionMessage(origin, body));
+    state.addToOutbox(PartitionHash.partitionOf(instanceId, partitionCount), body);
   }
 }
