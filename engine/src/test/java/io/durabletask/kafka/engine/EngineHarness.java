@@ -2,16 +2,22 @@ package io.durabletask.kafka.engine;
 
 import io.durabletask.kafka.avro.CreateInstanceRequest;
 import io.durabletask.kafka.avro.CreateInstanceResponse;
+import io.durabletask.kafka.avro.DeliveryOutcome;
 import io.durabletask.kafka.avro.EventRaised;
 import io.durabletask.kafka.avro.FailureDetails;
 import io.durabletask.kafka.avro.HistoryEvent;
+import io.durabletask.kafka.avro.HistoryPage;
+import io.durabletask.kafka.avro.InstanceFilter;
 import io.durabletask.kafka.avro.InstanceMessage;
 import io.durabletask.kafka.avro.InstanceQueryResponse;
 import io.durabletask.kafka.avro.InstanceSnapshot;
 import io.durabletask.kafka.avro.OrchestratorAction;
+import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.avro.WaitCondition;
 import io.durabletask.kafka.engine.partition.CheckpointPolicy;
 import io.durabletask.kafka.engine.partition.HistoryEvents;
+import io.durabletask.kafka.engine.query.QueryKey;
+import io.durabletask.kafka.engine.query.QueryPage;
 import io.durabletask.kafka.engine.storage.TaskHubStore;
 import io.durabletask.kafka.engine.storage.memory.InMemoryTaskHubStore;
 import io.durabletask.kafka.engine.transport.Transport;
@@ -23,6 +29,8 @@ import io.durabletask.kafka.engine.workitem.OrchestratorCompletion;
 import io.durabletask.kafka.engine.workitem.OrchestratorWorkItem;
 import io.durabletask.kafka.engine.workitem.WorkItemListener;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -181,16 +189,64 @@ public final class EngineHarness implements AutoCloseable {
     return response.getInstance();
   }
 
-  public void raiseEvent(String instanceId, String name, String input) {
-    sendToInstance(
+  public DeliveryOutcome raiseEvent(String instanceId, String name, String input) {
+    return sendToInstance(
         instanceId, HistoryEvents.of(System.currentTimeMillis(), new EventRaised(name, input)));
   }
 
   /** Sends a history event to an instance through the client, as an external sender would. */
-  public void sendToInstance(String instanceId, HistoryEvent event) {
-    await(
+  public DeliveryOutcome sendToInstance(String instanceId, HistoryEvent event) {
+    return await(
         engine.client().sendInstanceMessage(new InstanceMessage(instanceId, null, event)),
-        "the transport to take a message");
+        "the partition to take a message");
+  }
+
+  // ---- listings, purge and wipe ----
+
+  public QueryPage<InstanceSnapshot> queryInstances(
+      InstanceFilter filter, boolean includeIo, int pageSize, QueryKey after) {
+    return await(
+        engine.client().queryInstances(filter, includeIo, pageSize, after), "a page of instances");
+  }
+
+  /** Every page of the query, in order, each as a list of instance ids. */
+  public List<List<String>> queryAllPages(InstanceFilter filter, int pageSize) {
+    List<List<String>> pages = new ArrayList<>();
+    QueryKey after = null;
+    do {
+      QueryPage<InstanceSnapshot> page = queryInstances(filter, false, pageSize, after);
+      pages.add(page.items().stream().map(InstanceSnapshot::getInstanceId).toList());
+      after = page.next();
+    } while (after != null);
+    return pages;
+  }
+
+  public QueryPage<String> listInstanceIds(
+      List<RuntimeStatus> statuses,
+      Long completedFrom,
+      Long completedTo,
+      int pageSize,
+      QueryKey after) {
+    return await(
+        engine.client().listInstanceIds(statuses, completedFrom, completedTo, pageSize, after),
+        "a page of instance ids");
+  }
+
+  public HistoryPage readHistory(String instanceId, String executionId, int startIndex) {
+    return await(
+        engine.client().readHistory(instanceId, executionId, startIndex), "a page of history");
+  }
+
+  public int purge(Collection<String> instanceIds, boolean recursive) {
+    return await(engine.client().purgeInstances(instanceIds, recursive), "a purge count");
+  }
+
+  public int purge(InstanceFilter filter, boolean recursive) {
+    return await(engine.client().purgeInstances(filter, recursive), "a purge count");
+  }
+
+  public int wipeTaskHub() {
+    return await(engine.client().wipeTaskHub(), "a wipe count");
   }
 
   // ---- workers ----

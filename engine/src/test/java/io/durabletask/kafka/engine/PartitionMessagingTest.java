@@ -178,7 +178,7 @@ class PartitionMessagingTest {
   }
 
   private static byte[] fromPartition(int partition, long sequence, InstanceMessage body) {
-    PartitionOrigin origin = new PartitionOrigin(partition, sequence);
+    PartitionOrigin origin = new PartitionOrigin(partition, sequence, 0L);
     return Codecs.PARTITION_MESSAGE.encode(new PartitionMessage(origin, body));
   }
 }

@@ -2,12 +2,15 @@ package io.durabletask.kafka.host;
 
 import io.durabletask.kafka.engine.Engine;
 import io.durabletask.kafka.engine.EngineConfig;
+import io.durabletask.kafka.engine.partition.CheckpointPolicy;
 import io.durabletask.kafka.engine.storage.StorageException;
 import io.durabletask.kafka.engine.storage.TaskHubStore;
+import io.durabletask.kafka.engine.transport.LargeRecordStore;
 import io.durabletask.kafka.engine.transport.TransportException;
 import io.durabletask.kafka.host.grpc.SidecarService;
 import io.durabletask.kafka.host.grpc.WorkItemDispatcher;
 import io.durabletask.kafka.storage.BlobTaskHubStore;
+import io.durabletask.kafka.storage.LocalLargeRecordStore;
 import io.durabletask.kafka.transport.EmbeddedKafkaBroker;
 import io.durabletask.kafka.transport.KafkaTransport;
 import io.durabletask.kafka.transport.KafkaTransportConfig;
@@ -17,8 +20,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +38,21 @@ import org.slf4j.LoggerFactory;
  * <p>Startup checks what could go wrong before it writes anything: the data folder must be
  * writable, the gRPC port free, and the task hub in storage must have the configured partition
  * count.
+ *
+ * <p>Record values too large for one Kafka record go through the large-record store in {@code
+ * <data>/hubs/<hub>/large}; every hour the host deletes the values older than {@link
+ * HostConfig#largeRecordRetention()}.
  */
 public final class Host implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
   private static final long READY_TIMEOUT_MILLIS = 120_000;
+  private static final long LARGE_RECORD_CLEANUP_PERIOD_MINUTES = 60;
 
   private final HostConfig config;
   private final WorkItemDispatcher dispatcher = new WorkItemDispatcher();
   private TaskHubStore store;
+  private LargeRecordStore largeRecords;
+  private ScheduledExecutorService largeRecordCleanup;
   private EmbeddedKafkaBroker broker;
   private Engine engine;
   private Server server;
@@ -66,14 +82,18 @@ public final class Host implements AutoCloseable {
 
   private void startComponents() {
     long begin = System.nanoTime();
+    requireConsistentLimits(config);
     requireWritable(config.dataDir());
     requirePortFree(config.address(), config.port());
     store = BlobTaskHubStore.local(config.dataDir().resolve("hubs"));
     store.createOrCheck(config.hubName(), config.partitionCount());
+    // TODO(#3): hosts on several machines need a shared large-record store (Azure blobs below the
+    // hub's container); a local folder serves only the hosts that share this data folder.
+    largeRecords = LocalLargeRecordStore.forHub(config.dataDir().resolve("hubs"), config.hubName());
+    largeRecordCleanup = scheduleLargeRecordCleanup();
     String bootstrap = startBrokerIfEmbedded();
-    engine =
-        new Engine(
-            engineConfig(), new KafkaTransport(transportConfig(bootstrap)), store, dispatcher);
+    KafkaTransport transport = new KafkaTransport(transportConfig(bootstrap), largeRecords);
+    engine = new Engine(engineConfig(), transport, store, dispatcher);
     engine.start();
     server = startServer();
     awaitPartitions();
@@ -94,7 +114,52 @@ public final class Host implements AutoCloseable {
   }
 
   private EngineConfig engineConfig() {
-    return EngineConfig.of(config.hubName(), config.partitionCount());
+    return new EngineConfig(
+        config.hubName(), config.partitionCount(), CheckpointPolicy.DEFAULT, engineClock());
+  }
+
+  private LongSupplier engineClock() {
+    if (config.clockOffsetFile() == null) {
+      return System::currentTimeMillis;
+    }
+    OffsetFileClock clock = new OffsetFileClock(config.clockOffsetFile());
+    log.warn(
+        "[hub {}] the engine's clock is the system time plus the offset in {} (now {} ms): a"
+            + " testing aid, not for production",
+        config.hubName(),
+        config.clockOffsetFile(),
+        clock.offsetMillis());
+    return clock;
+  }
+
+  private ScheduledExecutorService scheduleLargeRecordCleanup() {
+    ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "large-record-cleanup-" + config.hubName());
+              thread.setDaemon(true);
+              return thread;
+            });
+    executor.scheduleWithFixedDelay(
+        this::deleteExpiredLargeRecords, 0, LARGE_RECORD_CLEANUP_PERIOD_MINUTES, TimeUnit.MINUTES);
+    return executor;
+  }
+
+  private void deleteExpiredLargeRecords() {
+    try {
+      Instant cutoff = Instant.now().minus(config.largeRecordRetention());
+      int deleted = largeRecords.deleteOlderThan(cutoff);
+      if (deleted > 0) {
+        log.info(
+            "[hub {}] deleted {} large records put before {}", config.hubName(), deleted, cutoff);
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "[hub {}] expected to delete expired large records in {}, but: {}",
+          config.hubName(),
+          largeRecords.location(),
+          e.toString());
+    }
   }
 
   private KafkaTransportConfig transportConfig(String bootstrap) {
@@ -106,7 +171,7 @@ public final class Host implements AutoCloseable {
     try {
       return NettyServerBuilder.forAddress(new InetSocketAddress(config.address(), config.port()))
           .addService(new SidecarService(engine, dispatcher, config.maxPayloadBytes()))
-          .maxInboundMessageSize(Math.max(4 * 1024 * 1024, 2 * config.maxPayloadBytes()))
+          .maxInboundMessageSize(config.maxMessageBytes())
           .build()
           .start();
     } catch (IOException e) {
@@ -160,8 +225,32 @@ public final class Host implements AutoCloseable {
       store.close();
     }
     awaitServer();
+    if (largeRecordCleanup != null) {
+      largeRecordCleanup.shutdownNow();
+    }
+    if (largeRecords != null) {
+      largeRecords.close();
+    }
     if (broker != null) {
       broker.close();
+    }
+  }
+
+  private static void requireConsistentLimits(HostConfig config) {
+    if (config.maxPayloadBytes() < 1 || config.maxMessageBytes() <= config.maxPayloadBytes()) {
+      throw new HostStartupException(
+          "Expected a positive payload limit below the gRPC message limit, but the payload limit"
+              + " is "
+              + config.maxPayloadBytes()
+              + " bytes and the message limit "
+              + config.maxMessageBytes()
+              + " bytes. Raise --max-message-bytes or lower --max-payload-bytes.");
+    }
+    if (config.largeRecordRetention().isNegative() || config.largeRecordRetention().isZero()) {
+      throw new HostStartupException(
+          "Expected a positive large-record retention, but it is "
+              + config.largeRecordRetention().toHours()
+              + " hours. Set --large-record-retention-hours to at least Kafka's retention.");
     }
   }
 
@@ -213,6 +302,57 @@ public final class Host implements AutoCloseable {
         + ":"
         + port
         + ", but the port is in use. Stop the other process or choose another port with --port.";
+  }
+
+  /**
+   * The system time plus an offset in milliseconds read from a file, for tests that move time
+   * forward (see {@link Main#clockOffsetFile}). The file holds one decimal number. It is read again
+   * at most every {@value #REREAD_NANOS} ns, by whichever caller finds it due, so the many calls of
+   * the partition loops stay cheap. A missing or empty file keeps the last offset (0 at first): a
+   * writer that truncates the file before it writes does not send time back. A file that cannot be
+   * read or parsed keeps it too, with a warning.
+   */
+  static final class OffsetFileClock implements LongSupplier {
+    private static final long REREAD_NANOS = 50_000_000;
+
+    private final Path file;
+    private final AtomicLong nextReadNanos = new AtomicLong(System.nanoTime());
+    private volatile long offsetMillis;
+
+    OffsetFileClock(Path file) {
+      this.file = file;
+      this.offsetMillis = readOffset(0);
+    }
+
+    @Override
+    public long getAsLong() {
+      long nowNanos = System.nanoTime();
+      long due = nextReadNanos.get();
+      if (nowNanos - due >= 0 && nextReadNanos.compareAndSet(due, nowNanos + REREAD_NANOS)) {
+        offsetMillis = readOffset(offsetMillis);
+      }
+      return System.currentTimeMillis() + offsetMillis;
+    }
+
+    long offsetMillis() {
+      return offsetMillis;
+    }
+
+    private long readOffset(long previous) {
+      try {
+        String text = Files.readString(file).trim();
+        return text.isEmpty() ? previous : Long.parseLong(text);
+      } catch (NoSuchFileException e) {
+        return previous;
+      } catch (IOException | NumberFormatException e) {
+        log.warn(
+            "Expected a clock offset in milliseconds in {}, but: {}; keeping {} ms",
+            file,
+            e.toString(),
+            previous);
+        return previous;
+      }
+    }
   }
 
   private static void sleep(long millis) {

@@ -1,6 +1,7 @@
 package io.durabletask.kafka.host;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -43,7 +44,7 @@ public final class Main implements Callable<Integer> {
 
   @Option(
       names = "--partitions",
-      defaultValue = "12",
+      defaultValue = "" + HostConfig.DEFAULT_PARTITION_COUNT,
       description =
           "Partition count of the task hub, fixed at creation (default: ${DEFAULT-VALUE}).")
   int partitions;
@@ -56,15 +57,51 @@ public final class Main implements Callable<Integer> {
 
   @Option(
       names = "--max-payload-bytes",
-      defaultValue = "921600",
+      defaultValue = "" + HostConfig.DEFAULT_MAX_PAYLOAD_BYTES,
       description = "Largest input, output or event accepted (default: ${DEFAULT-VALUE}).")
   int maxPayloadBytes;
+
+  @Option(
+      names = "--max-message-bytes",
+      defaultValue = "" + HostConfig.DEFAULT_MAX_MESSAGE_BYTES,
+      description =
+          "Largest gRPC message the endpoint accepts; must exceed --max-payload-bytes"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxMessageBytes;
+
+  @Option(
+      names = "--large-record-retention-hours",
+      defaultValue = "" + HostConfig.DEFAULT_LARGE_RECORD_RETENTION_HOURS,
+      description =
+          "Hours to keep values too large for one Kafka record in the large-record store, like"
+              + " Kafka's log.retention.hours (default: ${DEFAULT-VALUE}).")
+  long largeRecordRetentionHours;
+
+  /**
+   * A testing aid, hidden from {@code --help}: the engine's clock becomes the system time plus an
+   * offset in milliseconds read from this file (one decimal number; 0 until the file holds one),
+   * re-read at most every 50 ms. A test writes a larger offset to move the host's time forward, for
+   * example to see a timer 60 days out fire; partitions check their timers at least once a second.
+   * Only let the offset grow: time that goes back confuses timers and timestamps. Never use it in
+   * production.
+   */
+  @Option(names = "--clock-offset-file", hidden = true)
+  Path clockOffsetFile;
 
   @Override
   public Integer call() throws InterruptedException {
     HostConfig config =
         new HostConfig(
-            dataDir, address, port, hubName, partitions, bootstrapServers, maxPayloadBytes);
+            dataDir,
+            address,
+            port,
+            hubName,
+            partitions,
+            bootstrapServers,
+            maxPayloadBytes,
+            maxMessageBytes,
+            Duration.ofHours(largeRecordRetentionHours),
+            clockOffsetFile);
     Host host = Host.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * whose key is its own id. It starts at the end of the partition: responses to requests sent before
  * this client started are not its concern. {@link #open} resolves that end position before it
  * returns, so every response sent after {@link #open} is seen.
+ *
+ * <p>A response that refers to a large value is delivered with that value, read back from the
+ * large-record store; when it cannot be read, an error names the reference and the offset, and the
+ * response is skipped.
  */
 final class ClientResponsePoller {
 
@@ -34,6 +38,7 @@ final class ClientResponsePoller {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final byte[] clientKey;
   private final TransportListener listener;
+  private final LargeRecords largeRecords;
   private final String logPrefix;
   private final Thread thread;
   private volatile boolean closing;
@@ -42,10 +47,12 @@ final class ClientResponsePoller {
       KafkaConsumer<byte[], byte[]> consumer,
       String hubName,
       String clientId,
-      TransportListener listener) {
+      TransportListener listener,
+      LargeRecords largeRecords) {
     this.consumer = consumer;
     this.clientKey = keyOf(clientId);
     this.listener = listener;
+    this.largeRecords = largeRecords;
     this.logPrefix = "[" + hubName + "/client " + clientId + "] ";
     this.thread = new Thread(this::run, "kafka-transport-" + hubName + "-client-" + clientId);
     this.thread.setDaemon(true);
@@ -70,11 +77,12 @@ final class ClientResponsePoller {
       KafkaConsumer<byte[], byte[]> consumer,
       KafkaTransportConfig config,
       String clientId,
-      TransportListener listener) {
+      TransportListener listener,
+      LargeRecords largeRecords) {
     int partition = partitionFor(keyOf(clientId), config.partitionCount());
     TopicPartition topicPartition = new TopicPartition(config.clientsTopic(), partition);
     ClientResponsePoller poller =
-        new ClientResponsePoller(consumer, config.hubName(), clientId, listener);
+        new ClientResponsePoller(consumer, config.hubName(), clientId, listener, largeRecords);
     long startOffset = poller.positionAtEnd(topicPartition);
     LOG.info(
         "{}Reading responses on partition {} from offset {}",
@@ -128,8 +136,16 @@ final class ClientResponsePoller {
     if (!Arrays.equals(record.key(), clientKey)) {
       return;
     }
+    byte[] value;
     try {
-      listener.onClientResponse(record.value());
+      value = largeRecords.valueOf(record);
+    } catch (LargeRecordUnavailableException e) {
+      LOG.error(
+          "{}Skipping the response at offset {}: {}", logPrefix, record.offset(), e.getMessage());
+      return;
+    }
+    try {
+      listener.onClientResponse(value);
     } catch (RuntimeException e) {
       LOG.error(
           "{}Expected the listener to take the response at offset {}, but it threw",

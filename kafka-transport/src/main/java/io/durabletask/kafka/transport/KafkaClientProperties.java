@@ -58,6 +58,12 @@ final class KafkaClientProperties {
     return properties;
   }
 
+  /** The largest request the producer sends, which bounds the size of one record. */
+  int maxRequestSize() {
+    Object configured = producer("max-request-size").get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    return Integer.parseInt(String.valueOf(configured).trim());
+  }
+
   /** The consumer of the hosts group, which owns partitions and reads their input. */
   Map<String, Object> partitionConsumer(String clientId) {
     Map<String, Object> properties = consumerDefaults(clientId);

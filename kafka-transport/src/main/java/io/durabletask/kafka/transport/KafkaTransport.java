@@ -1,5 +1,6 @@
 package io.durabletask.kafka.transport;
 
+import io.durabletask.kafka.engine.transport.LargeRecordStore;
 import io.durabletask.kafka.engine.transport.PartitionReceiver;
 import io.durabletask.kafka.engine.transport.Transport;
 import io.durabletask.kafka.engine.transport.TransportException;
@@ -12,6 +13,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +39,17 @@ import org.slf4j.LoggerFactory;
  * {@link TransportListener} partition callbacks); one thread polls client responses. The futures of
  * the send methods complete on the Kafka producer's network thread, so what depends on them without
  * an executor must be quick.
+ *
+ * <p>Record values above {@link KafkaTransportConfig#largeRecordThreshold()} (900 KiB by default)
+ * never reach the broker: the value goes to the {@link LargeRecordStore} first, durably, and the
+ * record carries a small reference, which the receiving side resolves before the receiver or the
+ * listener sees the record (see {@link LargeRecords}). So the send methods block while such a value
+ * is stored, which keeps the order of records sent from one thread. A reference that cannot be
+ * resolved is logged as an error with its key and offset, and skipped.
+ *
+ * <p>A failed send completes its future with a {@link TransportException} whose message says
+ * whether sending again may succeed (a timeout, a broker that is away) or cannot (a record too
+ * large for the topic, a principal that may not write to it, a closed transport).
  *
  * <p>Client ids must be unique among the hosts of a task hub: a host receives every response keyed
  * by its id. A client reads from the end of its partition when it starts, so responses sent while
@@ -60,15 +75,27 @@ public final class KafkaTransport implements Transport {
 
   private final KafkaTransportConfig config;
   private final KafkaClientProperties clientProperties;
+  private final LargeRecords largeRecords;
   private final String logPrefix;
   private volatile State state = State.NEW;
   private volatile KafkaProducer<byte[], byte[]> producer;
   private volatile PartitionPoller partitionPoller;
   private ClientResponsePoller clientPoller;
 
+  /** A transport without a large-record store: values above the threshold fail to send. */
   public KafkaTransport(KafkaTransportConfig config) {
+    this(config, null);
+  }
+
+  /**
+   * A transport that carries values above the threshold through {@code largeRecordStore}, which
+   * every host of the task hub must reach; the transport does not close it.
+   */
+  public KafkaTransport(KafkaTransportConfig config, LargeRecordStore largeRecordStore) {
     this.config = Objects.requireNonNull(config, "config");
     this.clientProperties = new KafkaClientProperties(config);
+    int threshold = LargeRecords.thresholdFor(config, clientProperties.maxRequestSize());
+    this.largeRecords = new LargeRecords(largeRecordStore, threshold);
     this.logPrefix = "[" + config.hubName() + "] ";
   }
 
@@ -138,14 +165,19 @@ public final class KafkaTransport implements Transport {
   @Override
   public CompletableFuture<Void> sendToPartition(int partition, byte[] record) {
     requirePartition(partition);
-    return send(new ProducerRecord<>(config.partitionsTopic(), partition, null, record));
+    return send(config.partitionsTopic(), partition, null, record);
   }
 
   @Override
   public CompletableFuture<Void> sendToClient(String clientId, byte[] record) {
     byte[] key = ClientResponsePoller.keyOf(clientId);
     int partition = ClientResponsePoller.partitionFor(key, config.partitionCount());
-    return send(new ProducerRecord<>(config.clientsTopic(), partition, key, record));
+    return send(config.clientsTopic(), partition, key, record);
+  }
+
+  /** Values above this many bytes go through the large-record store. */
+  public int largeRecordThreshold() {
+    return largeRecords.threshold();
   }
 
   /**
@@ -184,19 +216,27 @@ public final class KafkaTransport implements Transport {
   private ClientResponsePoller openClientPoller(String clientId, TransportListener listener) {
     Map<String, Object> properties =
         clientProperties.clientConsumer(kafkaClientId(clientId + "-responses"));
-    return ClientResponsePoller.open(new KafkaConsumer<>(properties), config, clientId, listener);
+    return ClientResponsePoller.open(
+        new KafkaConsumer<>(properties), config, clientId, listener, largeRecords);
   }
 
   private PartitionPoller openPartitionPoller(String clientId, TransportListener listener) {
     Map<String, Object> properties =
         clientProperties.partitionConsumer(kafkaClientId(clientId + "-partitions"));
-    PartitionPoller poller = new PartitionPoller(new KafkaConsumer<>(properties), config, listener);
+    PartitionPoller poller =
+        new PartitionPoller(new KafkaConsumer<>(properties), config, listener, largeRecords);
     poller.start();
     return poller;
   }
 
-  private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record) {
+  private CompletableFuture<Void> send(String topic, int partition, byte[] key, byte[] value) {
     KafkaProducer<byte[], byte[]> started = startedProducer();
+    ProducerRecord<byte[], byte[]> record;
+    try {
+      record = largeRecords.toProducerRecord(topic, partition, key, value);
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     CompletableFuture<Void> sent = new CompletableFuture<>();
     try {
       started.send(record, (metadata, error) -> completeSend(sent, record, error));
@@ -206,21 +246,45 @@ public final class KafkaTransport implements Transport {
     return sent;
   }
 
-  private static void completeSend(
+  private void completeSend(
       CompletableFuture<Void> sent, ProducerRecord<byte[], byte[]> record, Exception error) {
     if (error == null) {
       sent.complete(null);
       return;
     }
-    sent.completeExceptionally(
-        new TransportException(
-            "Expected Kafka to accept a record for partition "
-                + record.partition()
-                + " of topic '"
-                + record.topic()
-                + "', but: "
-                + error,
-            error));
+    sent.completeExceptionally(sendFailure(record, error));
+  }
+
+  /** Says whether sending again may succeed: only after a failure Kafka calls retriable. */
+  private TransportException sendFailure(ProducerRecord<byte[], byte[]> record, Exception error) {
+    String expectation =
+        "Expected Kafka to accept a record of "
+            + record.value().length
+            + " bytes for partition "
+            + record.partition()
+            + " of topic '"
+            + record.topic()
+            + "', but ";
+    if (error instanceof RetriableException) {
+      return new TransportException(
+          expectation + "it failed for now (" + error + "); sending it again may succeed", error);
+    }
+    return new TransportException(
+        expectation + "it failed for good (" + error + "). " + remedyFor(error), error);
+  }
+
+  private String remedyFor(Exception error) {
+    if (error instanceof RecordTooLargeException) {
+      return "Sending it again cannot succeed: raise the topic's max.message.bytes, or lower the"
+          + " large-record threshold ("
+          + largeRecords.threshold()
+          + " bytes) so that such values go through the large-record store.";
+    }
+    if (error instanceof AuthorizationException) {
+      return "Sending it again cannot succeed until the principal of this host may write to the"
+          + " topic.";
+    }
+    return "Sending it again cannot succeed.";
   }
 
   private void closeClients() {

@@ -16,16 +16,26 @@ import java.util.regex.Pattern;
  *     client that knows them; they override the transport's defaults but not the settings the
  *     transport relies on (serializers, acks, idempotence, group and offset handling)
  * @param topicCreation whether {@link KafkaTransport#start} may create missing topics
+ * @param largeRecordThreshold the largest record value sent as it is; a larger one goes through the
+ *     large-record store. The transport lowers it further when the producer's {@code
+ *     max.request.size} leaves less room.
  */
 public record KafkaTransportConfig(
     String bootstrapServers,
     String hubName,
     int partitionCount,
     Map<String, String> clientProperties,
-    TopicCreation topicCreation) {
+    TopicCreation topicCreation,
+    int largeRecordThreshold) {
 
   /** The partition count of a task hub unless configured otherwise. */
   public static final int DEFAULT_PARTITION_COUNT = 12;
+
+  /**
+   * 900 KiB: values up to this size travel as one record, well inside the 1 MB records of Azure
+   * Event Hubs and the default limits of Apache Kafka.
+   */
+  public static final int DEFAULT_LARGE_RECORD_THRESHOLD = 900 * 1024;
 
   private static final Pattern LEGAL_HUB_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
   private static final int MAX_TOPIC_NAME_LENGTH = 249;
@@ -49,6 +59,7 @@ public record KafkaTransportConfig(
     Objects.requireNonNull(topicCreation, "topicCreation");
     requireLegalHubName(hubName);
     requirePositive(partitionCount);
+    requirePositiveThreshold(largeRecordThreshold);
     clientProperties = Map.copyOf(clientProperties);
   }
 
@@ -59,17 +70,28 @@ public record KafkaTransportConfig(
         hubName,
         DEFAULT_PARTITION_COUNT,
         Map.of(),
-        TopicCreation.CREATE_IF_MISSING);
+        TopicCreation.CREATE_IF_MISSING,
+        DEFAULT_LARGE_RECORD_THRESHOLD);
   }
 
   public KafkaTransportConfig withPartitionCount(int count) {
     return new KafkaTransportConfig(
-        bootstrapServers, hubName, count, clientProperties, topicCreation);
+        bootstrapServers, hubName, count, clientProperties, topicCreation, largeRecordThreshold);
   }
 
   public KafkaTransportConfig withTopicCreation(TopicCreation creation) {
     return new KafkaTransportConfig(
-        bootstrapServers, hubName, partitionCount, clientProperties, creation);
+        bootstrapServers,
+        hubName,
+        partitionCount,
+        clientProperties,
+        creation,
+        largeRecordThreshold);
+  }
+
+  public KafkaTransportConfig withLargeRecordThreshold(int threshold) {
+    return new KafkaTransportConfig(
+        bootstrapServers, hubName, partitionCount, clientProperties, topicCreation, threshold);
   }
 
   /** This configuration with one more client setting, replacing an earlier value of the key. */
@@ -77,7 +99,7 @@ public record KafkaTransportConfig(
     Map<String, String> properties = new HashMap<>(clientProperties);
     properties.put(key, value);
     return new KafkaTransportConfig(
-        bootstrapServers, hubName, partitionCount, properties, topicCreation);
+        bootstrapServers, hubName, partitionCount, properties, topicCreation, largeRecordThreshold);
   }
 
   /** The topic whose Kafka partition p is the input of task-hub partition p. */
@@ -108,6 +130,13 @@ public record KafkaTransportConfig(
               + (MAX_TOPIC_NAME_LENGTH - PARTITIONS_SUFFIX.length())
               + " characters, but it has "
               + hubName.length());
+    }
+  }
+
+  private static void requirePositiveThreshold(int threshold) {
+    if (threshold < 1) {
+      throw new IllegalArgumentException(
+          "Expected a positive large-record threshold, but it is " + threshold);
     }
   }
 

@@ -17,22 +17,35 @@ import org.slf4j.LoggerFactory;
  * then <em>stopped</em> for good. Records are delivered only while receiving, and {@link #stop}
  * waits for a delivery in progress, so that no records reach the receiver once it returns. A
  * receiver that throws stops its feed: skipping the failed batch would leave a gap in the input.
+ *
+ * <p>A record that refers to a large value is handed over with that value, read back from the
+ * large-record store. When the value cannot be read, an error names the reference and the offset,
+ * and the record is handed over with an empty value instead: no receiver can decode that, so the
+ * engine counts and skips it like any undecodable record, and the records after it still arrive.
  */
 final class PartitionFeed {
 
   private static final Logger LOG = LoggerFactory.getLogger(PartitionFeed.class);
+  private static final byte[] UNAVAILABLE = new byte[0];
 
   private final int partition;
   private final PartitionReceiver receiver;
+  private final LargeRecords largeRecords;
   private final String logPrefix;
   private long nextOffset;
   private boolean armed;
   private boolean stopped;
 
-  PartitionFeed(int partition, long nextOffset, PartitionReceiver receiver, String hubName) {
+  PartitionFeed(
+      int partition,
+      long nextOffset,
+      PartitionReceiver receiver,
+      LargeRecords largeRecords,
+      String hubName) {
     this.partition = partition;
     this.nextOffset = nextOffset;
     this.receiver = receiver;
+    this.largeRecords = largeRecords;
     this.logPrefix = "[" + hubName + "/partition " + partition + "] ";
   }
 
@@ -74,10 +87,23 @@ final class PartitionFeed {
     List<InputRecord> batch = new ArrayList<>(records.size());
     for (ConsumerRecord<byte[], byte[]> record : records) {
       if (record.offset() >= nextOffset) {
-        batch.add(new InputRecord(record.offset(), record.value()));
+        batch.add(new InputRecord(record.offset(), valueOf(record)));
       }
     }
     return batch;
+  }
+
+  private byte[] valueOf(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      return largeRecords.valueOf(record);
+    } catch (LargeRecordUnavailableException e) {
+      LOG.error(
+          "{}Skipping the record at offset {}, handed over empty: {}",
+          logPrefix,
+          record.offset(),
+          e.getMessage());
+      return UNAVAILABLE;
+    }
   }
 
   private void handOver(List<InputRecord> batch) {

@@ -51,6 +51,7 @@ final class PartitionPoller implements ConsumerRebalanceListener {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
   private final TransportListener listener;
+  private final LargeRecords largeRecords;
   private final String hubName;
   private final String logPrefix;
   private final Map<Integer, PartitionFeed> feeds = new ConcurrentHashMap<>();
@@ -62,10 +63,12 @@ final class PartitionPoller implements ConsumerRebalanceListener {
   PartitionPoller(
       KafkaConsumer<byte[], byte[]> consumer,
       KafkaTransportConfig config,
-      TransportListener listener) {
+      TransportListener listener,
+      LargeRecords largeRecords) {
     this.consumer = consumer;
     this.topic = config.partitionsTopic();
     this.listener = listener;
+    this.largeRecords = largeRecords;
     this.hubName = config.hubName();
     this.logPrefix = "[" + hubName + "] ";
     this.thread = new Thread(this::run, "kafka-transport-" + hubName + "-partitions");
@@ -80,7 +83,7 @@ final class PartitionPoller implements ConsumerRebalanceListener {
   }
 
   void startReceiving(int partition, long nextOffset, PartitionReceiver receiver) {
-    PartitionFeed feed = new PartitionFeed(partition, nextOffset, receiver, hubName);
+    PartitionFeed feed = new PartitionFeed(partition, nextOffset, receiver, largeRecords, hubName);
     stopFeed(feeds.put(partition, feed));
     submit(new Seek(feed));
   }

@@ -24,6 +24,10 @@ final class CollectingReceiver implements PartitionReceiver {
     return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
   }
 
+  List<byte[]> rawValues() {
+    return records.stream().map(InputRecord::value).toList();
+  }
+
   int count() {
     return records.size();
   }

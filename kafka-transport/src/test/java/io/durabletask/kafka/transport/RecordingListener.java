@@ -14,7 +14,7 @@ final class RecordingListener implements TransportListener {
 
   private final Set<Integer> owned = new TreeSet<>();
   private final List<Integer> revoked = new CopyOnWriteArrayList<>();
-  private final List<String> responses = new CopyOnWriteArrayList<>();
+  private final List<byte[]> rawResponses = new CopyOnWriteArrayList<>();
   private volatile Consumer<Collection<Integer>> revocationHook = partitions -> {};
 
   /** Runs {@code hook} inside each revocation, as the engine stops its partitions there. */
@@ -36,7 +36,7 @@ final class RecordingListener implements TransportListener {
 
   @Override
   public void onClientResponse(byte[] record) {
-    responses.add(new String(record, StandardCharsets.UTF_8));
+    rawResponses.add(record);
   }
 
   synchronized Set<Integer> owned() {
@@ -48,6 +48,10 @@ final class RecordingListener implements TransportListener {
   }
 
   List<String> responses() {
-    return List.copyOf(responses);
+    return rawResponses.stream().map(r -> new String(r, StandardCharsets.UTF_8)).toList();
+  }
+
+  List<byte[]> rawResponses() {
+    return List.copyOf(rawResponses);
   }
 }

@@ -188,20 +188,19 @@ public final class PartitionProcessor implements StateMachineListener {
     }
   }
 
+  /**
+   * Takes what has arrived, then reads the clock for the round, so that no event of the round is
+   * older than its input: an instance is never created before its request arrived.
+   */
   private void takeInputs() {
     Input first = pollInbox();
+    List<Input> round = new ArrayList<>();
+    if (first != null) {
+      round.add(first);
+      inbox.drainTo(round, MAX_INPUTS_PER_ROUND);
+    }
     now = clock.getAsLong();
-    if (first == null) {
-      return;
-    }
-    handle(first);
-    for (int i = 0; i < MAX_INPUTS_PER_ROUND; i++) {
-      Input next = inbox.poll();
-      if (next == null) {
-        return;
-      }
-      handle(next);
-    }
+    round.forEach(this::handle);
   }
 
   private Input pollInbox() {
@@ -411,6 +410,11 @@ public final class PartitionProcessor implements StateMachineListener {
     }
   }
 
+  @Override
+  public boolean discardsResponses() {
+    return replaying;
+  }
+
   // ---- commits and what they release ----
 
   private void flushBatch() {
@@ -458,9 +462,23 @@ public final class PartitionProcessor implements StateMachineListener {
 
   private void release(PendingBatch batch) {
     batch.sends().forEach(this::send);
-    for (ClientResponse response : batch.responses()) {
-      transport.sendToClient(response.getClientId(), Codecs.CLIENT_RESPONSE.encode(response));
-    }
+    batch.responses().forEach(this::sendToClient);
+  }
+
+  private void sendToClient(ClientResponse response) {
+    transport
+        .sendToClient(response.getClientId(), Codecs.CLIENT_RESPONSE.encode(response))
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                log.warn(
+                    "[partition {}] the response to request {} of client {} was lost: {}",
+                    partition,
+                    response.getRequestId(),
+                    response.getClientId(),
+                    error.toString());
+              }
+            });
   }
 
   private void send(OutboxEntry entry) {

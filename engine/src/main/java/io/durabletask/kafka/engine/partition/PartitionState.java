@@ -8,6 +8,7 @@ import io.durabletask.kafka.avro.PartitionMessage;
 import io.durabletask.kafka.avro.PartitionMeta;
 import io.durabletask.kafka.avro.PartitionOrigin;
 import io.durabletask.kafka.codec.Codecs;
+import io.durabletask.kafka.engine.query.QueryKey;
 import io.durabletask.kafka.engine.storage.Bytes;
 import io.durabletask.kafka.engine.storage.StateStore;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -28,6 +30,10 @@ import java.util.TreeMap;
 final class PartitionState {
   private final PartitionMeta meta;
   private final Map<String, InstanceState> instances = new HashMap<>();
+
+  /** The instances by (createdTime, instanceId): the order of QueryInstances. */
+  private final TreeMap<QueryKey, InstanceState> byCreatedTime = new TreeMap<>();
+
   private final TreeMap<Long, OutboxEntry> outbox = new TreeMap<>();
   private final Map<Integer, Long> dedup = new HashMap<>();
   private final Map<Integer, Long> sent = new HashMap<>();
@@ -47,7 +53,7 @@ final class PartitionState {
 
   static PartitionState empty(int partition) {
     return new PartitionState(
-        new PartitionMeta(partition, 0L, 0L, 1L, 0L, new ArrayList<>(), 0L, new ArrayList<>()));
+        new PartitionMeta(partition, 0L, 0L, 1L, 0L, new ArrayList<>(), 0L, new ArrayList<>(), 0L));
   }
 
   /** Reads the whole state of a partition from its state store. */
@@ -71,7 +77,9 @@ final class PartitionState {
           store.scan(
               StateKeys.historyPrefix(record.getInstanceId()),
               (historyKey, event) -> history.add(Codecs.HISTORY_EVENT.decode(event)));
-          instances.put(record.getInstanceId(), new InstanceState(record, history, history.size()));
+          InstanceState instance = new InstanceState(record, history, history.size());
+          instances.put(record.getInstanceId(), instance);
+          byCreatedTime.put(createdKey(instance), instance);
         });
   }
 
@@ -132,16 +140,42 @@ final class PartitionState {
     return instances.values();
   }
 
+  /**
+   * The instances created at or after {@code from} (null: all), in (createdTime, instanceId) order.
+   * The view must not be used across changes to the set of instances.
+   */
+  NavigableMap<QueryKey, InstanceState> instancesByCreatedTime(QueryKey from) {
+    return from == null ? byCreatedTime : byCreatedTime.tailMap(from, true);
+  }
+
   void putInstance(InstanceState instance) {
-    instances.put(instance.id(), instance);
+    InstanceState replaced = instances.put(instance.id(), instance);
+    if (replaced != null) {
+      byCreatedTime.remove(createdKey(replaced));
+    }
+    byCreatedTime.put(createdKey(instance), instance);
     deletedInstances.remove(instance.id());
     dirtyInstances.add(instance);
   }
 
   void removeInstance(InstanceState instance) {
     instances.remove(instance.id());
+    byCreatedTime.remove(createdKey(instance));
     dirtyInstances.remove(instance);
     deletedInstances.add(instance.id());
+  }
+
+  private static QueryKey createdKey(InstanceState instance) {
+    return new QueryKey(instance.record.getCreatedTime(), instance.id());
+  }
+
+  /** The request time of the latest task-hub wipe this partition applied; 0 if none. */
+  long wipedAt() {
+    return meta.getWipedAt();
+  }
+
+  void setWipedAt(long wipedAt) {
+    meta.setWipedAt(wipedAt);
   }
 
   void markDirty(InstanceState instance) {
@@ -172,7 +206,8 @@ final class PartitionState {
     long sequence = sent.getOrDefault(destination, 0L) + 1;
     sent.put(destination, sequence);
     PartitionMessage message =
-        new PartitionMessage(new PartitionOrigin(meta.getPartitionId(), sequence), body);
+        new PartitionMessage(
+            new PartitionOrigin(meta.getPartitionId(), sequence, meta.getWipedAt()), body);
     OutboxEntry entry = new OutboxEntry(index, destination, message);
     outbox.put(index, entry);
     addedOutbox.add(entry);

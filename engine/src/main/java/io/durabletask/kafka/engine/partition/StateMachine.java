@@ -9,6 +9,7 @@ import io.durabletask.kafka.avro.CreateInstanceResponse;
 import io.durabletask.kafka.avro.CreateOutcome;
 import io.durabletask.kafka.avro.CreateSubOrchestrationAction;
 import io.durabletask.kafka.avro.CreateTimerAction;
+import io.durabletask.kafka.avro.DeliveryOutcome;
 import io.durabletask.kafka.avro.EpisodeCompleted;
 import io.durabletask.kafka.avro.EventRaised;
 import io.durabletask.kafka.avro.EventSent;
@@ -17,12 +18,17 @@ import io.durabletask.kafka.avro.ExecutionResumed;
 import io.durabletask.kafka.avro.ExecutionStarted;
 import io.durabletask.kafka.avro.ExecutionSuspended;
 import io.durabletask.kafka.avro.ExecutionTerminated;
+import io.durabletask.kafka.avro.ForgetWaiter;
 import io.durabletask.kafka.avro.HistoryEvent;
+import io.durabletask.kafka.avro.HistoryQuery;
+import io.durabletask.kafka.avro.InstanceFilter;
+import io.durabletask.kafka.avro.InstanceIdsQuery;
 import io.durabletask.kafka.avro.InstanceMessage;
+import io.durabletask.kafka.avro.InstanceMessageResponse;
 import io.durabletask.kafka.avro.InstanceQuery;
 import io.durabletask.kafka.avro.InstanceQueryResponse;
 import io.durabletask.kafka.avro.InstanceRecord;
-import io.durabletask.kafka.avro.InstanceSnapshot;
+import io.durabletask.kafka.avro.InstancesQuery;
 import io.durabletask.kafka.avro.MessagesReceived;
 import io.durabletask.kafka.avro.OrchestratorAction;
 import io.durabletask.kafka.avro.OutboxConfirmed;
@@ -31,6 +37,8 @@ import io.durabletask.kafka.avro.PartitionEvent;
 import io.durabletask.kafka.avro.PartitionMessage;
 import io.durabletask.kafka.avro.PartitionOrigin;
 import io.durabletask.kafka.avro.PendingTimer;
+import io.durabletask.kafka.avro.PurgeInstances;
+import io.durabletask.kafka.avro.PurgeResult;
 import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.avro.ScheduleTaskAction;
 import io.durabletask.kafka.avro.SendEventAction;
@@ -39,6 +47,7 @@ import io.durabletask.kafka.avro.SubOrchestrationInstanceCreated;
 import io.durabletask.kafka.avro.SubOrchestrationInstanceFailed;
 import io.durabletask.kafka.avro.TaskCompleted;
 import io.durabletask.kafka.avro.TaskFailed;
+import io.durabletask.kafka.avro.TaskHubWiped;
 import io.durabletask.kafka.avro.TaskScheduled;
 import io.durabletask.kafka.avro.TerminateOrchestrationAction;
 import io.durabletask.kafka.avro.TimerCreated;
@@ -47,10 +56,17 @@ import io.durabletask.kafka.avro.TimerKey;
 import io.durabletask.kafka.avro.TimersFired;
 import io.durabletask.kafka.avro.WaitCondition;
 import io.durabletask.kafka.avro.Waiter;
+import io.durabletask.kafka.avro.WipeTaskHub;
 import io.durabletask.kafka.engine.PartitionHash;
+import io.durabletask.kafka.engine.query.QueryKey;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +78,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instance lifecycle: PENDING (created, ExecutionStarted queued) -> RUNNING (first episode
  * committed) <-> SUSPENDED, -> COMPLETED | FAILED | TERMINATED (terminal: late messages are
- * recorded in the log and dropped, never dispatched).
+ * recorded in the log and dropped, never dispatched) -> purged (gone). A task-hub wipe removes
+ * every instance, whatever its status.
+ *
+ * <p>Client requests are answered from the state as it is when the request is applied. A message a
+ * client sends to an instance is answered with its {@link DeliveryOutcome}, so that signalling an
+ * unknown instance can be refused with NOT_FOUND; messages from other partitions get no answer.
  */
 final class StateMachine {
   private static final Logger log = LoggerFactory.getLogger(StateMachine.class);
@@ -104,7 +125,7 @@ final class StateMachine {
 
   private void applyMessagesReceived(MessagesReceived received) {
     for (PartitionMessage message : received.getMessages()) {
-      if (isFresh(message)) {
+      if (isFresh(message) && !predatesWipe(message)) {
         applyMessage(message);
       }
     }
@@ -129,14 +150,60 @@ final class StateMachine {
     return true;
   }
 
+  /**
+   * A message another partition produced before it applied the latest task-hub wipe this partition
+   * has applied belongs to the wiped task hub: it must not bring back what the wipe removed.
+   */
+  private boolean predatesWipe(PartitionMessage message) {
+    if (message.getOrigin() instanceof PartitionOrigin origin
+        && origin.getWipedAt() < state.wipedAt()) {
+      log.debug(
+          "[partition {}] dropped message {} from partition {}: it predates the task-hub wipe",
+          state.partition(),
+          origin.getSequence(),
+          origin.getPartition());
+      return true;
+    }
+    return false;
+  }
+
   private void applyMessage(PartitionMessage message) {
     Object body = message.getBody();
+    ClientOrigin client = clientOf(message);
     if (body instanceof CreateInstanceRequest request) {
-      applyCreateInstance(request, clientOf(message));
+      applyCreateInstance(request, client);
     } else if (body instanceof InstanceMessage instanceMessage) {
-      applyInstanceMessage(instanceMessage);
+      applyInstanceMessage(instanceMessage, client);
     } else if (body instanceof InstanceQuery query) {
-      applyInstanceQuery(query, clientOf(message));
+      applyInstanceQuery(query, client);
+    } else if (body instanceof ForgetWaiter forget) {
+      applyForgetWaiter(forget, client);
+    } else if (body instanceof PurgeInstances purge) {
+      applyPurgeInstances(purge, client);
+    } else if (body instanceof WipeTaskHub wipe) {
+      applyWipeTaskHub(wipe, client);
+    } else {
+      answerRead(body, client);
+    }
+  }
+
+  /** Answers a request that only reads the state. Replay skips them: nobody hears the answer. */
+  private void answerRead(Object body, ClientOrigin client) {
+    if (client == null || listener.discardsResponses()) {
+      return;
+    }
+    if (body instanceof InstancesQuery query) {
+      respond(client, Listings.instancePage(state, query));
+    } else if (body instanceof InstanceIdsQuery query) {
+      respond(client, Listings.instanceIdPage(state, query));
+    } else if (body instanceof HistoryQuery query) {
+      respond(client, Listings.historyPage(state, query));
+    }
+  }
+
+  private void respond(ClientOrigin client, Object body) {
+    if (client != null) {
+      listener.onResponse(client.getClientId(), client.getRequestId(), body);
     }
   }
 
@@ -227,16 +294,27 @@ final class StateMachine {
     }
   }
 
-  private void applyInstanceMessage(InstanceMessage message) {
+  private void applyInstanceMessage(InstanceMessage message, ClientOrigin client) {
     InstanceState instance = state.instance(message.getInstanceId());
-    if (instance == null || instance.isTerminal() || isOtherExecution(instance, message)) {
+    DeliveryOutcome outcome = deliveryOutcome(instance, message);
+    if (outcome == DeliveryOutcome.DELIVERED) {
+      enqueue(instance, message.getEvent());
+    } else {
       log.debug(
           "[partition {}] [{}] dropped a message for a missing, ended or other execution",
           state.partition(),
           message.getInstanceId());
-      return;
     }
-    enqueue(instance, message.getEvent());
+    respond(client, new InstanceMessageResponse(outcome));
+  }
+
+  private static DeliveryOutcome deliveryOutcome(InstanceState instance, InstanceMessage message) {
+    if (instance == null) {
+      return DeliveryOutcome.NOT_FOUND;
+    }
+    return instance.isTerminal() || isOtherExecution(instance, message)
+        ? DeliveryOutcome.DROPPED
+        : DeliveryOutcome.DELIVERED;
   }
 
   private static boolean isOtherExecution(InstanceState instance, InstanceMessage message) {
@@ -258,10 +336,7 @@ final class StateMachine {
     }
     InstanceState instance = state.instance(query.getInstanceId());
     if (instance == null || isSatisfied(instance, query.getWaitFor())) {
-      listener.onResponse(
-          client.getClientId(),
-          client.getRequestId(),
-          queryResponse(instance, query.getIncludeInputsAndOutputs()));
+      respond(client, Listings.queryResponse(instance, query.getIncludeInputsAndOutputs()));
       return;
     }
     instance.record.getWaiters().add(waiter(query, client));
@@ -292,37 +367,125 @@ final class StateMachine {
         listener.onResponse(
             waiter.getClientId(),
             waiter.getRequestId(),
-            queryResponse(instance, waiter.getIncludeInputsAndOutputs()));
+            Listings.queryResponse(instance, waiter.getIncludeInputsAndOutputs()));
         waiters.remove();
       }
     }
   }
 
-  static InstanceQueryResponse queryResponse(InstanceState instance, boolean includeIo) {
-    if (instance == null) {
-      return new InstanceQueryResponse(false, null);
+  /** The client gave up waiting; a waiter it left is removed, so that waiters do not pile up. */
+  private void applyForgetWaiter(ForgetWaiter forget, ClientOrigin client) {
+    // TODO(#3): a host that stops without giving up its waits leaves waiters behind until the
+    // instance ends; drop waiters of client ids that are gone.
+    InstanceState instance = state.instance(forget.getInstanceId());
+    if (instance == null || client == null) {
+      return;
     }
-    InstanceRecord r = instance.record;
-    InstanceSnapshot snapshot =
-        InstanceSnapshot.newBuilder()
-            .setInstanceId(r.getInstanceId())
-            .setName(r.getName())
-            .setVersion(r.getVersion())
-            .setStatus(r.getStatus())
-            .setCreatedTime(r.getCreatedTime())
-            .setLastUpdatedTime(r.getLastUpdatedTime())
-            .setCompletedTime(r.getCompletedTime())
-            .setScheduledStartTime(r.getScheduledStartTime())
-            .setInput(includeIo ? r.getInput() : null)
-            .setOutput(includeIo ? r.getOutput() : null)
-            .setCustomStatus(r.getCustomStatus())
-            .setFailureDetails(r.getFailureDetails())
-            .setExecutionId(r.getExecutionId())
-            .setParentInstanceId(
-                r.getParentInstance() == null ? null : r.getParentInstance().getInstanceId())
-            .setTags(r.getTags())
-            .build();
-    return new InstanceQueryResponse(true, snapshot);
+    boolean removed =
+        instance
+            .record
+            .getWaiters()
+            .removeIf(
+                waiter ->
+                    waiter.getRequestId() == forget.getWaitRequestId()
+                        && waiter.getClientId().equals(client.getClientId()));
+    if (removed) {
+      state.markDirty(instance);
+    }
+  }
+
+  /** Answers the waiters of an instance that is going away: it no longer exists. */
+  private void answerWaitersGone(InstanceState instance) {
+    for (Waiter waiter : instance.record.getWaiters()) {
+      listener.onResponse(
+          waiter.getClientId(), waiter.getRequestId(), new InstanceQueryResponse(false, null));
+    }
+  }
+
+  // ---- purge and wipe ----
+
+  /**
+   * Removes terminal instances, with their histories and everything queued for them. Instances that
+   * are not terminal are never purged. With {@code recursive}, the answer names the
+   * sub-orchestrations of the purged instances, which the client purges in turn wherever they live.
+   */
+  private void applyPurgeInstances(PurgeInstances purge, ClientOrigin client) {
+    Set<InstanceState> targets = new LinkedHashSet<>();
+    for (String instanceId : purge.getInstanceIds()) {
+      InstanceState instance = state.instance(instanceId);
+      if (instance != null) {
+        targets.add(instance);
+      }
+    }
+    if (purge.getFilter() != null) {
+      targets.addAll(matching(purge.getFilter()));
+    }
+    // TODO(#4): bound the ids a purge of many instances reports, so the answer stays one record.
+    int purged = 0;
+    List<String> subOrchestrations = new ArrayList<>();
+    for (InstanceState instance : targets) {
+      if (instance.isTerminal()) {
+        if (purge.getRecursive()) {
+          subOrchestrations.addAll(subOrchestrationsOf(instance, false));
+        }
+        state.removeInstance(instance);
+        purged++;
+      }
+    }
+    log.debug("[partition {}] purged {} instances", state.partition(), purged);
+    respond(client, new PurgeResult(purged, subOrchestrations));
+  }
+
+  private List<InstanceState> matching(InstanceFilter filter) {
+    Long from = filter.getCreatedTimeFrom();
+    Collection<InstanceState> candidates =
+        state.instancesByCreatedTime(from == null ? null : QueryKey.atTime(from)).values();
+    List<InstanceState> matches = new ArrayList<>();
+    for (InstanceState instance : candidates) {
+      if (Listings.matches(filter, instance)) {
+        matches.add(instance);
+      }
+    }
+    return matches;
+  }
+
+  /**
+   * The sub-orchestrations the current execution created, from its history; with {@code
+   * runningOnly}, those whose result it has not received.
+   */
+  private static Collection<String> subOrchestrationsOf(
+      InstanceState instance, boolean runningOnly) {
+    // TODO(#3): continue-as-new resets the history, so children of earlier executions are not
+    // seen; keep the ids of children that have not ended in the instance record.
+    Map<Integer, String> children = new LinkedHashMap<>();
+    for (HistoryEvent event : instance.history) {
+      Object body = event.getEvent();
+      if (body instanceof SubOrchestrationInstanceCreated created) {
+        children.put(event.getEventId(), created.getInstanceId());
+      } else if (runningOnly && body instanceof SubOrchestrationInstanceCompleted done) {
+        children.remove(done.getTaskScheduledId());
+      } else if (runningOnly && body instanceof SubOrchestrationInstanceFailed failed) {
+        children.remove(failed.getTaskScheduledId());
+      }
+    }
+    return new LinkedHashSet<>(children.values());
+  }
+
+  /**
+   * Removes every instance of the partition, whatever its status, and answers their waiters as if
+   * the instances did not exist. Messages other partitions produced before their own wipe are
+   * dropped from now on (see {@link #predatesWipe}); the outbox stays, since its sequence numbers
+   * must reach the receivers without gaps.
+   */
+  private void applyWipeTaskHub(WipeTaskHub wipe, ClientOrigin client) {
+    List<InstanceState> all = new ArrayList<>(state.instances());
+    for (InstanceState instance : all) {
+      answerWaitersGone(instance);
+      state.removeInstance(instance);
+    }
+    state.setWipedAt(Math.max(state.wipedAt(), wipe.getWipedAt()));
+    log.debug("[partition {}] wiped {} instances", state.partition(), all.size());
+    respond(client, new TaskHubWiped(all.size()));
   }
 
   // ---- episodes ----
@@ -496,6 +659,34 @@ final class StateMachine {
     r.getActivities().clear();
     r.getTimers().clear();
     notifyParent(instance, complete);
+    if (complete.getStatus() == RuntimeStatus.TERMINATED) {
+      terminateSubOrchestrations(instance);
+    }
+  }
+
+  /**
+   * After a recursive terminate, terminates the sub-orchestrations that have not reported a result,
+   * recursively too. Those that ended meanwhile drop the message.
+   */
+  private void terminateSubOrchestrations(InstanceState instance) {
+    ExecutionTerminated terminated = recursiveTermination(instance);
+    if (terminated == null) {
+      return;
+    }
+    for (String childId : subOrchestrationsOf(instance, true)) {
+      HistoryEvent event =
+          HistoryEvents.of(now, new ExecutionTerminated(terminated.getInput(), true));
+      send(childId, new InstanceMessage(childId, null, event));
+    }
+  }
+
+  private static ExecutionTerminated recursiveTermination(InstanceState instance) {
+    for (HistoryEvent event : instance.history) {
+      if (event.getEvent() instanceof ExecutionTerminated terminated && terminated.getRecurse()) {
+        return terminated;
+      }
+    }
+    return null;
   }
 
   private void applyContinueAsNew(InstanceState instance, CompleteOrchestrationAction complete) {

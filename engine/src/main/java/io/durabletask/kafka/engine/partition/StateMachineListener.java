@@ -19,4 +19,12 @@ interface StateMachineListener {
 
   /** A response for a client, to be released once the update event is durable. */
   void onResponse(String clientId, long requestId, Object body);
+
+  /**
+   * True while responses go nowhere, as during replay: requests that only read the state need not
+   * be answered then.
+   */
+  default boolean discardsResponses() {
+    return false;
+  }
 }

@@ -15,18 +15,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durabletask.kafka.avro.ActivityCompleted;
 import io.durabletask.kafka.avro.ActivityTask;
+import io.durabletask.kafka.avro.CreateInstanceRequest;
 import io.durabletask.kafka.avro.EpisodeCompleted;
 import io.durabletask.kafka.avro.EventRaised;
+import io.durabletask.kafka.avro.ExecutionTerminated;
+import io.durabletask.kafka.avro.ForgetWaiter;
 import io.durabletask.kafka.avro.HistoryEvent;
+import io.durabletask.kafka.avro.HistoryQuery;
+import io.durabletask.kafka.avro.InstanceFilter;
+import io.durabletask.kafka.avro.InstanceIdsQuery;
+import io.durabletask.kafka.avro.InstanceMessage;
+import io.durabletask.kafka.avro.InstanceQuery;
+import io.durabletask.kafka.avro.InstancesQuery;
 import io.durabletask.kafka.avro.MessagesReceived;
 import io.durabletask.kafka.avro.OutboxConfirmed;
 import io.durabletask.kafka.avro.PartitionEvent;
+import io.durabletask.kafka.avro.PurgeInstances;
+import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.avro.SubOrchestrationInstanceCompleted;
 import io.durabletask.kafka.avro.TaskCompleted;
 import io.durabletask.kafka.avro.TaskFailed;
 import io.durabletask.kafka.avro.TimerFired;
 import io.durabletask.kafka.avro.TimersFired;
 import io.durabletask.kafka.avro.WaitCondition;
+import io.durabletask.kafka.avro.WipeTaskHub;
 import io.durabletask.kafka.codec.Codecs;
 import io.durabletask.kafka.engine.EngineHarness;
 import io.durabletask.kafka.engine.partition.PartitionState.StateWrites;
@@ -84,6 +96,17 @@ class ReplayDeterminismTest {
             ActivityCompleted.class,
             TimersFired.class,
             OutboxConfirmed.class);
+    assertThat(messageTypes(store))
+        .contains(
+            CreateInstanceRequest.class,
+            InstanceMessage.class,
+            InstanceQuery.class,
+            InstancesQuery.class,
+            InstanceIdsQuery.class,
+            HistoryQuery.class,
+            PurgeInstances.class,
+            WipeTaskHub.class,
+            ForgetWaiter.class);
     assertThat(replayed).isEqualTo(live);
   }
 
@@ -110,6 +133,19 @@ class ReplayDeterminismTest {
     for (int p = 0; p < PARTITIONS; p++) {
       for (LogEntry entry : store.log(p)) {
         types.add(Codecs.PARTITION_EVENT.decode(entry.payload()).getEvent().getClass());
+      }
+    }
+    return types;
+  }
+
+  private static Set<Class<?>> messageTypes(InMemoryTaskHubStore store) {
+    Set<Class<?>> types = new HashSet<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      for (LogEntry entry : store.log(p)) {
+        if (Codecs.PARTITION_EVENT.decode(entry.payload()).getEvent()
+            instanceof MessagesReceived received) {
+          received.getMessages().forEach(message -> types.add(message.getBody().getClass()));
+        }
       }
     }
     return types;
@@ -149,12 +185,54 @@ class ReplayDeterminismTest {
 
     void run() {
       harness.transport().inject(2, new byte[] {1, 2, 3});
+      wipeInstancesWithWaitersAndTimers();
       startWaitingInstances();
       runActivitiesAndTimer();
       runMessagesBetweenPartitions();
       runScheduledStartThatFails();
       replaceACompletedInstance();
+      terminateATreeRecursively();
+      listAndPurge();
       leaveAWaiterAndADroppedEvent();
+    }
+
+    private void wipeInstancesWithWaitersAndTimers() {
+      String doomed = harness.idOnPartition("doomed", 0);
+      harness.startInstance(doomed, "Doomed", null);
+      harness.runEpisode(doomed, createTimer(0, System.currentTimeMillis() + 60_000));
+      harness.engine().client().queryInstance(doomed, false, WaitCondition.COMPLETED);
+      harness.startInstance(harness.idOnPartition("doomed", 1), "Doomed", null);
+      harness.wipeTaskHub();
+    }
+
+    private void terminateATreeRecursively() {
+      String root = harness.idOnPartition("root", 2);
+      String leaf = harness.idOnPartition("leaf", 0);
+      harness.startInstance(root, "Root", null);
+      harness.runEpisode(root, createSubOrchestration(0, leaf, "Leaf", null));
+      harness.runEpisode(leaf);
+      harness.sendToInstance(
+          root,
+          HistoryEvents.of(
+              System.currentTimeMillis(), new ExecutionTerminated("\"enough\"", true)));
+      harness.runEpisode(root, terminated(1, "\"enough\""));
+      harness.runEpisode(leaf, terminated(0, "\"enough\""));
+      harness.awaitCompletion(leaf);
+    }
+
+    private void listAndPurge() {
+      harness.queryInstances(InstanceFilter.newBuilder().build(), true, 2, null);
+      harness.listInstanceIds(List.of(), null, null, 2, null);
+      harness.readHistory(parent, null, 0);
+      harness.raiseEvent("nobody", "Hello", null);
+      harness.purge(List.of(harness.idOnPartition("reused", 0)), false);
+      harness.purge(List.of(harness.idOnPartition("root", 2)), true);
+      harness.purge(
+          InstanceFilter.newBuilder().setStatuses(List.of(RuntimeStatus.FAILED)).build(), false);
+      String waited = harness.idOnPartition("waited", 2);
+      harness.startInstance(waited, "Waited", null);
+      harness.engine().client().queryInstance(waited, false, WaitCondition.STARTED).cancel(false);
+      harness.query(waited);
     }
 
     private void startWaitingInstances() {

@@ -1,9 +1,15 @@
 package io.durabletask.kafka.host.grpc;
 
 import io.grpc.Context;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,6 +43,12 @@ final class Calls {
         });
   }
 
+  /** Answers a call that has nothing to wait for. */
+  static <T> void reply(StreamObserver<T> response, T reply) {
+    response.onNext(reply);
+    response.onCompleted();
+  }
+
   static StatusRuntimeException toStatus(Throwable error) {
     Throwable cause = error instanceof CompletionException ? error.getCause() : error;
     if (cause instanceof StatusRuntimeException status) {
@@ -56,17 +68,16 @@ final class Calls {
 
   static void requireNonEmpty(String value, String what) {
     if (value == null || value.isEmpty()) {
-      throw Status.INVALID_ARGUMENT
-          .withDescription("Expected a non-empty " + what + ", but it is empty")
-          .asRuntimeException();
+      throw invalidArgument("Expected a non-empty " + what + ", but it is empty");
     }
   }
 
   static void requirePayloadWithinLimit(String payload, String what, int maxPayloadBytes) {
-    // TODO(#3): carry payloads above the record limit through the blob store instead.
-    if (payload != null
-        && payload.length() > maxPayloadBytes / 4
-        && payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxPayloadBytes) {
+    if (payload == null || payload.length() <= maxPayloadBytes / 4) {
+      return;
+    }
+    int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxPayloadBytes) {
       throw Status.RESOURCE_EXHAUSTED
           .withDescription(
               "Expected the "
@@ -74,23 +85,73 @@ final class Calls {
                   + " to be at most "
                   + maxPayloadBytes
                   + " bytes, but it is "
-                  + payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                  + bytes)
           .asRuntimeException();
     }
   }
 
+  static StatusRuntimeException invalidArgument(String message) {
+    return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+  }
+
+  static StatusRuntimeException notFound(String message) {
+    return Status.NOT_FOUND.withDescription(message).asRuntimeException();
+  }
+
   static StatusRuntimeException notFound(String what, String instanceId) {
-    return Status.NOT_FOUND
-        .withDescription(
-            "Expected an open "
-                + what
-                + " for instance '"
-                + instanceId
-                + "', but there is none: it is unknown, was completed already, or moved")
-        .asRuntimeException();
+    return notFound(
+        "Expected an open "
+            + what
+            + " for instance '"
+            + instanceId
+            + "', but there is none: it is unknown, was completed already, or moved");
   }
 
   static long now() {
     return System.currentTimeMillis();
+  }
+
+  /**
+   * An interceptor that answers a call with the status of a {@link StatusRuntimeException} its
+   * method throws before answering. Without it gRPC turns any exception thrown by a method into
+   * UNKNOWN, and the client loses the precise status and message.
+   */
+  static ServerInterceptor statusExceptionsToClient() {
+    return new StatusExceptionsToClient();
+  }
+
+  private static final class StatusExceptionsToClient implements ServerInterceptor {
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+        @Override
+        public void onMessage(Q message) {
+          try {
+            super.onMessage(message);
+          } catch (StatusRuntimeException e) {
+            close(call, e);
+          }
+        }
+
+        @Override
+        public void onHalfClose() {
+          try {
+            super.onHalfClose();
+          } catch (StatusRuntimeException e) {
+            close(call, e);
+          }
+        }
+      };
+    }
+
+    private static void close(ServerCall<?, ?> call, StatusRuntimeException e) {
+      Metadata trailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
+      try {
+        call.close(e.getStatus(), trailers);
+      } catch (IllegalStateException alreadyClosed) {
+        log.debug("a call threw {} after it was answered", e.getStatus().getCode());
+      }
+    }
   }
 }

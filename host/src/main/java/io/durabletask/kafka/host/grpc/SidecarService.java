@@ -2,23 +2,48 @@ package io.durabletask.kafka.host.grpc;
 
 import com.google.protobuf.Empty;
 import io.durabletask.kafka.engine.Engine;
+import io.durabletask.kafka.protocol.AbandonActivityTaskRequest;
+import io.durabletask.kafka.protocol.AbandonActivityTaskResponse;
+import io.durabletask.kafka.protocol.AbandonEntityTaskRequest;
+import io.durabletask.kafka.protocol.AbandonEntityTaskResponse;
+import io.durabletask.kafka.protocol.AbandonOrchestrationTaskRequest;
+import io.durabletask.kafka.protocol.AbandonOrchestrationTaskResponse;
 import io.durabletask.kafka.protocol.ActivityResponse;
 import io.durabletask.kafka.protocol.CompleteTaskResponse;
 import io.durabletask.kafka.protocol.CreateInstanceRequest;
+import io.durabletask.kafka.protocol.CreateTaskHubRequest;
+import io.durabletask.kafka.protocol.CreateTaskHubResponse;
+import io.durabletask.kafka.protocol.DeleteTaskHubRequest;
+import io.durabletask.kafka.protocol.DeleteTaskHubResponse;
 import io.durabletask.kafka.protocol.GetInstanceRequest;
 import io.durabletask.kafka.protocol.GetInstanceResponse;
 import io.durabletask.kafka.protocol.GetWorkItemsRequest;
+import io.durabletask.kafka.protocol.HistoryChunk;
+import io.durabletask.kafka.protocol.ListInstanceIdsRequest;
+import io.durabletask.kafka.protocol.ListInstanceIdsResponse;
 import io.durabletask.kafka.protocol.OrchestratorResponse;
+import io.durabletask.kafka.protocol.PurgeInstancesRequest;
+import io.durabletask.kafka.protocol.PurgeInstancesResponse;
+import io.durabletask.kafka.protocol.QueryInstancesRequest;
+import io.durabletask.kafka.protocol.QueryInstancesResponse;
 import io.durabletask.kafka.protocol.RaiseEventRequest;
 import io.durabletask.kafka.protocol.RaiseEventResponse;
+import io.durabletask.kafka.protocol.RestartInstanceRequest;
+import io.durabletask.kafka.protocol.RestartInstanceResponse;
 import io.durabletask.kafka.protocol.ResumeRequest;
 import io.durabletask.kafka.protocol.ResumeResponse;
+import io.durabletask.kafka.protocol.RewindInstanceRequest;
+import io.durabletask.kafka.protocol.RewindInstanceResponse;
+import io.durabletask.kafka.protocol.StreamInstanceHistoryRequest;
 import io.durabletask.kafka.protocol.SuspendRequest;
 import io.durabletask.kafka.protocol.SuspendResponse;
 import io.durabletask.kafka.protocol.TaskHubSidecarServiceGrpc;
 import io.durabletask.kafka.protocol.TerminateRequest;
 import io.durabletask.kafka.protocol.TerminateResponse;
 import io.durabletask.kafka.protocol.WorkItem;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -27,13 +52,23 @@ import io.grpc.stub.StreamObserver;
  *
  * <p>Invalid calls are refused with INVALID_ARGUMENT before anything reaches a partition.
  */
-public final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidecarServiceImplBase {
+public final class SidecarService
+    implements TaskHubSidecarServiceGrpc.AsyncService, BindableService {
   private final InstanceRpcs instances;
   private final WorkItemRpcs workItems;
 
   public SidecarService(Engine engine, WorkItemDispatcher dispatcher, int maxPayloadBytes) {
     this.instances = new InstanceRpcs(engine, maxPayloadBytes);
     this.workItems = new WorkItemRpcs(engine, dispatcher, maxPayloadBytes);
+  }
+
+  /**
+   * A method may refuse a call by throwing a StatusRuntimeException; the client gets its status.
+   */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return ServerInterceptors.intercept(
+        TaskHubSidecarServiceGrpc.bindService(this), Calls.statusExceptionsToClient());
   }
 
   @Override
@@ -89,6 +124,54 @@ public final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidec
   }
 
   @Override
+  public void queryInstances(
+      QueryInstancesRequest request, StreamObserver<QueryInstancesResponse> response) {
+    instances.queryInstances(request, response);
+  }
+
+  @Override
+  public void listInstanceIds(
+      ListInstanceIdsRequest request, StreamObserver<ListInstanceIdsResponse> response) {
+    instances.listInstanceIds(request, response);
+  }
+
+  @Override
+  public void purgeInstances(
+      PurgeInstancesRequest request, StreamObserver<PurgeInstancesResponse> response) {
+    instances.purgeInstances(request, response);
+  }
+
+  @Override
+  public void restartInstance(
+      RestartInstanceRequest request, StreamObserver<RestartInstanceResponse> response) {
+    instances.restartInstance(request, response);
+  }
+
+  @Override
+  public void rewindInstance(
+      RewindInstanceRequest request, StreamObserver<RewindInstanceResponse> response) {
+    instances.rewindInstance(request, response);
+  }
+
+  @Override
+  public void streamInstanceHistory(
+      StreamInstanceHistoryRequest request, StreamObserver<HistoryChunk> response) {
+    instances.streamInstanceHistory(request, response);
+  }
+
+  @Override
+  public void createTaskHub(
+      CreateTaskHubRequest request, StreamObserver<CreateTaskHubResponse> response) {
+    instances.createTaskHub(request, response);
+  }
+
+  @Override
+  public void deleteTaskHub(
+      DeleteTaskHubRequest request, StreamObserver<DeleteTaskHubResponse> response) {
+    instances.deleteTaskHub(request, response);
+  }
+
+  @Override
   public void getWorkItems(GetWorkItemsRequest request, StreamObserver<WorkItem> response) {
     workItems.getWorkItems(request, response);
   }
@@ -103,5 +186,24 @@ public final class SidecarService extends TaskHubSidecarServiceGrpc.TaskHubSidec
   public void completeActivityTask(
       ActivityResponse request, StreamObserver<CompleteTaskResponse> response) {
     workItems.completeActivityTask(request, response);
+  }
+
+  @Override
+  public void abandonTaskOrchestratorWorkItem(
+      AbandonOrchestrationTaskRequest request,
+      StreamObserver<AbandonOrchestrationTaskResponse> response) {
+    workItems.abandonTaskOrchestratorWorkItem(request, response);
+  }
+
+  @Override
+  public void abandonTaskActivityWorkItem(
+      AbandonActivityTaskRequest request, StreamObserver<AbandonActivityTaskResponse> response) {
+    workItems.abandonTaskActivityWorkItem(request, response);
+  }
+
+  @Override
+  public void abandonTaskEntityWorkItem(
+      AbandonEntityTaskRequest request, StreamObserver<AbandonEntityTaskResponse> response) {
+    workItems.abandonTaskEntityWorkItem(request, response);
   }
 }
