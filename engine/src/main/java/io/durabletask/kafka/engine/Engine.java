@@ -1,6 +1,10 @@
 package io.durabletask.kafka.engine;
 
+import io.durabletask.kafka.avro.ClientResponse;
+import io.durabletask.kafka.avro.PartitionMessage;
 import io.durabletask.kafka.engine.client.Client;
+import io.durabletask.kafka.engine.client.LocalPartitions;
+import io.durabletask.kafka.engine.partition.LocalClients;
 import io.durabletask.kafka.engine.partition.PartitionProcessor;
 import io.durabletask.kafka.engine.storage.TaskHubInfo;
 import io.durabletask.kafka.engine.storage.TaskHubStore;
@@ -45,7 +49,14 @@ public final class Engine implements TransportListener, AutoCloseable {
     this.transport = transport;
     this.store = store;
     this.workItems = workItems;
-    this.client = new Client("client-" + UUID.randomUUID(), transport, config.partitionCount());
+    this.client =
+        new Client(
+            "client-" + UUID.randomUUID(),
+            transport,
+            config.partitionCount(),
+            config.clientRouting() == EngineConfig.ClientRouting.LOCAL
+                ? this::tryDeliverLocally
+                : LocalPartitions.NONE);
   }
 
   /**
@@ -86,6 +97,16 @@ public final class Engine implements TransportListener, AutoCloseable {
     return running;
   }
 
+  /** Bytes of instance state the partitions of this host keep in memory. */
+  public long cachedInstanceBytes() {
+    return partitions.values().stream().mapToLong(PartitionProcessor::cachedBytes).sum();
+  }
+
+  /** Instances whose full state the partitions of this host keep in memory. */
+  public int cachedInstances() {
+    return partitions.values().stream().mapToInt(PartitionProcessor::cachedInstances).sum();
+  }
+
   public CompletableFuture<CompletionOutcome> completeOrchestrator(OrchestratorCompletion c) {
     PartitionProcessor processor = partitions.get(partitionOf(c.instanceId()));
     return processor == null
@@ -104,6 +125,19 @@ public final class Engine implements TransportListener, AutoCloseable {
     return PartitionHash.partitionOf(instanceId, config.partitionCount());
   }
 
+  private boolean tryDeliverLocally(int partition, PartitionMessage message, Runnable onRefused) {
+    PartitionProcessor processor = partitions.get(partition);
+    return processor != null && processor.deliverRequest(message, onRefused);
+  }
+
+  private boolean tryRespondLocally(ClientResponse response) {
+    if (!client.clientId().equals(response.getClientId())) {
+      return false;
+    }
+    client.handleResponse(response);
+    return true;
+  }
+
   @Override
   public void onPartitionsAssigned(Collection<Integer> assigned) {
     List<Integer> alreadyRunning = assigned.stream().filter(partitions::containsKey).toList();
@@ -118,8 +152,13 @@ public final class Engine implements TransportListener, AutoCloseable {
               store.partition(partition),
               transport,
               workItems,
+              config.clientRouting() == EngineConfig.ClientRouting.LOCAL
+                  ? this::tryRespondLocally
+                  : LocalClients.NONE,
               config.clock(),
-              config.checkpointPolicy());
+              config.checkpointPolicy(),
+              config.commitPolicy(),
+              config.instanceCacheBytes() / config.partitionCount());
       partitions.put(partition, processor);
       processor.start();
     }

@@ -1,6 +1,7 @@
 package io.durabletask.kafka.engine;
 
 import io.durabletask.kafka.engine.partition.CheckpointPolicy;
+import io.durabletask.kafka.engine.partition.CommitPolicy;
 import java.util.function.LongSupplier;
 
 /**
@@ -8,12 +9,47 @@ import java.util.function.LongSupplier;
  *
  * @param hubName the task hub's name
  * @param partitionCount P, fixed when the hub is created
+ * @param commitPolicy when partitions write their group commits
+ * @param instanceCacheBytes how many bytes of instance state (as encoded in the state store) the
+ *     partitions of this host keep in memory at most, beyond the instances that are not terminal
  * @param clock epoch milliseconds; tests may inject their own
+ * @param clientRouting how the host's client reaches the partitions that run on the same host
  */
 public record EngineConfig(
-    String hubName, int partitionCount, CheckpointPolicy checkpointPolicy, LongSupplier clock) {
+    String hubName,
+    int partitionCount,
+    CheckpointPolicy checkpointPolicy,
+    CommitPolicy commitPolicy,
+    long instanceCacheBytes,
+    LongSupplier clock,
+    ClientRouting clientRouting) {
 
   public static final int DEFAULT_PARTITION_COUNT = 12;
+
+  /** How client requests reach a partition that runs on the client's own host. */
+  public enum ClientRouting {
+    /** Handed to the partition directly, and answered directly: no Kafka record either way. */
+    LOCAL,
+    /** Through the transport, as for a partition on another host. */
+    TRANSPORT
+  }
+
+  public EngineConfig(
+      String hubName, int partitionCount, CheckpointPolicy checkpointPolicy, LongSupplier clock) {
+    this(
+        hubName,
+        partitionCount,
+        checkpointPolicy,
+        CommitPolicy.DEFAULT,
+        defaultInstanceCacheBytes(),
+        clock,
+        ClientRouting.LOCAL);
+  }
+
+  /** A quarter of the maximum heap. */
+  public static long defaultInstanceCacheBytes() {
+    return Runtime.getRuntime().maxMemory() / 4;
+  }
 
   public EngineConfig {
     if (hubName == null || hubName.isBlank()) {
@@ -23,6 +59,43 @@ public record EngineConfig(
       throw new IllegalArgumentException(
           "Expected a partition count from 1 to 1024, but it is " + partitionCount);
     }
+    if (instanceCacheBytes < 0) {
+      throw new IllegalArgumentException(
+          "Expected a non-negative instance cache size, but it is " + instanceCacheBytes);
+    }
+    if (commitPolicy == null) {
+      throw new IllegalArgumentException("Expected a commit policy, but it is null");
+    }
+    if (clientRouting == null) {
+      throw new IllegalArgumentException("Expected a client routing, but it is null");
+    }
+  }
+
+  public EngineConfig withClientRouting(ClientRouting routing) {
+    return new EngineConfig(
+        hubName,
+        partitionCount,
+        checkpointPolicy,
+        commitPolicy,
+        instanceCacheBytes,
+        clock,
+        routing);
+  }
+
+  public EngineConfig withCommitPolicy(CommitPolicy policy) {
+    return new EngineConfig(
+        hubName,
+        partitionCount,
+        checkpointPolicy,
+        policy,
+        instanceCacheBytes,
+        clock,
+        clientRouting);
+  }
+
+  public EngineConfig withInstanceCacheBytes(long bytes) {
+    return new EngineConfig(
+        hubName, partitionCount, checkpointPolicy, commitPolicy, bytes, clock, clientRouting);
   }
 
   public static EngineConfig of(String hubName, int partitionCount) {

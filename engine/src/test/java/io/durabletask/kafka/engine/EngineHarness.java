@@ -14,13 +14,16 @@ import io.durabletask.kafka.avro.InstanceSnapshot;
 import io.durabletask.kafka.avro.OrchestratorAction;
 import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.avro.WaitCondition;
+import io.durabletask.kafka.engine.client.Client;
 import io.durabletask.kafka.engine.partition.CheckpointPolicy;
 import io.durabletask.kafka.engine.partition.HistoryEvents;
 import io.durabletask.kafka.engine.query.QueryKey;
 import io.durabletask.kafka.engine.query.QueryPage;
 import io.durabletask.kafka.engine.storage.TaskHubStore;
 import io.durabletask.kafka.engine.storage.memory.InMemoryTaskHubStore;
+import io.durabletask.kafka.engine.transport.PartitionReceiver;
 import io.durabletask.kafka.engine.transport.Transport;
+import io.durabletask.kafka.engine.transport.TransportListener;
 import io.durabletask.kafka.engine.transport.memory.InMemoryTransport;
 import io.durabletask.kafka.engine.workitem.ActivityCompletion;
 import io.durabletask.kafka.engine.workitem.ActivityWorkItem;
@@ -37,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -57,11 +61,16 @@ public final class EngineHarness implements AutoCloseable {
   private final WorkItemQueue<OrchestratorWorkItem> orchestrations = new WorkItemQueue<>();
   private final WorkItemQueue<ActivityWorkItem> activities = new WorkItemQueue<>();
   private volatile Engine engine;
+  private final Client transportClient;
+  private volatile boolean viaTransport;
+  private final AtomicInteger responsesThroughTransport = new AtomicInteger();
 
   private EngineHarness(EngineConfig config, Transport transport, TaskHubStore store) {
     this.config = config;
     this.transport = transport;
     this.store = store;
+    this.transportClient =
+        new Client("transport-client-" + UUID.randomUUID(), transport, config.partitionCount());
   }
 
   /** Starts an engine with {@code partitionCount} partitions and the default checkpoint policy. */
@@ -154,6 +163,28 @@ public final class EngineHarness implements AutoCloseable {
 
   // ---- clients ----
 
+  /**
+   * Runs {@code steps} with the harness's requests sent through the transport, as a client on
+   * another host sends them, rather than handed to the local partitions.
+   */
+  public void viaTransport(Runnable steps) {
+    viaTransport = true;
+    try {
+      steps.run();
+    } finally {
+      viaTransport = false;
+    }
+  }
+
+  /** How many client responses, for any client, went through the transport so far. */
+  public int responsesThroughTransport() {
+    return responsesThroughTransport.get();
+  }
+
+  private Client client() {
+    return viaTransport ? transportClient : engine.client();
+  }
+
   /** A request to create {@code instanceId} now, with a fresh execution id. */
   public static CreateInstanceRequest.Builder newInstance(String instanceId, String name) {
     return CreateInstanceRequest.newBuilder()
@@ -168,7 +199,7 @@ public final class EngineHarness implements AutoCloseable {
   }
 
   public CreateInstanceResponse createInstance(CreateInstanceRequest request) {
-    return await(engine.client().createInstance(request), "a create response");
+    return await(client().createInstance(request), "a create response");
   }
 
   /** The instance now, with inputs and outputs; null when it does not exist. */
@@ -177,7 +208,7 @@ public final class EngineHarness implements AutoCloseable {
   }
 
   public InstanceQueryResponse query(String instanceId, WaitCondition waitFor) {
-    return await(engine.client().queryInstance(instanceId, true, waitFor), "a query response");
+    return await(client().queryInstance(instanceId, true, waitFor), "a query response");
   }
 
   /** Waits until the instance is COMPLETED, FAILED or TERMINATED, and returns it then. */
@@ -197,7 +228,7 @@ public final class EngineHarness implements AutoCloseable {
   /** Sends a history event to an instance through the client, as an external sender would. */
   public DeliveryOutcome sendToInstance(String instanceId, HistoryEvent event) {
     return await(
-        engine.client().sendInstanceMessage(new InstanceMessage(instanceId, null, event)),
+        client().sendInstanceMessage(new InstanceMessage(instanceId, null, event)),
         "the partition to take a message");
   }
 
@@ -206,7 +237,7 @@ public final class EngineHarness implements AutoCloseable {
   public QueryPage<InstanceSnapshot> queryInstances(
       InstanceFilter filter, boolean includeIo, int pageSize, QueryKey after) {
     return await(
-        engine.client().queryInstances(filter, includeIo, pageSize, after), "a page of instances");
+        client().queryInstances(filter, includeIo, pageSize, after), "a page of instances");
   }
 
   /** Every page of the query, in order, each as a list of instance ids. */
@@ -228,25 +259,24 @@ public final class EngineHarness implements AutoCloseable {
       int pageSize,
       QueryKey after) {
     return await(
-        engine.client().listInstanceIds(statuses, completedFrom, completedTo, pageSize, after),
+        client().listInstanceIds(statuses, completedFrom, completedTo, pageSize, after),
         "a page of instance ids");
   }
 
   public HistoryPage readHistory(String instanceId, String executionId, int startIndex) {
-    return await(
-        engine.client().readHistory(instanceId, executionId, startIndex), "a page of history");
+    return await(client().readHistory(instanceId, executionId, startIndex), "a page of history");
   }
 
   public int purge(Collection<String> instanceIds, boolean recursive) {
-    return await(engine.client().purgeInstances(instanceIds, recursive), "a purge count");
+    return await(client().purgeInstances(instanceIds, recursive), "a purge count");
   }
 
   public int purge(InstanceFilter filter, boolean recursive) {
-    return await(engine.client().purgeInstances(filter, recursive), "a purge count");
+    return await(client().purgeInstances(filter, recursive), "a purge count");
   }
 
   public int wipeTaskHub() {
-    return await(engine.client().wipeTaskHub(), "a wipe count");
+    return await(client().wipeTaskHub(), "a wipe count");
   }
 
   // ---- workers ----
@@ -357,7 +387,7 @@ public final class EngineHarness implements AutoCloseable {
   // ---- internals ----
 
   private void startEngine() {
-    engine = new Engine(config, transport, store, new Workers());
+    engine = new Engine(config, new ResponseTap(transport), store, new Workers());
     engine.start();
     awaitRunningPartitions();
   }
@@ -392,6 +422,78 @@ public final class EngineHarness implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("Expected to wait, but was interrupted", e);
+    }
+  }
+
+  /**
+   * The engine's transport, which also hands every client response to the harness's transport
+   * client, as the clients topic does for clients on other hosts.
+   */
+  private final class ResponseTap implements Transport {
+    private final Transport delegate;
+
+    ResponseTap(Transport delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public int partitionCount() {
+      return delegate.partitionCount();
+    }
+
+    @Override
+    public void start(String clientId, TransportListener listener) {
+      delegate.start(clientId, new TappedListener(listener));
+    }
+
+    @Override
+    public void startReceiving(int partition, long nextOffset, PartitionReceiver receiver) {
+      delegate.startReceiving(partition, nextOffset, receiver);
+    }
+
+    @Override
+    public void stopReceiving(int partition) {
+      delegate.stopReceiving(partition);
+    }
+
+    @Override
+    public CompletableFuture<Void> sendToPartition(int partition, byte[] record) {
+      return delegate.sendToPartition(partition, record);
+    }
+
+    @Override
+    public CompletableFuture<Void> sendToClient(String clientId, byte[] record) {
+      return delegate.sendToClient(clientId, record);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  private final class TappedListener implements TransportListener {
+    private final TransportListener delegate;
+
+    TappedListener(TransportListener delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<Integer> partitions) {
+      delegate.onPartitionsAssigned(partitions);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<Integer> partitions) {
+      delegate.onPartitionsRevoked(partitions);
+    }
+
+    @Override
+    public void onClientResponse(byte[] record) {
+      responsesThroughTransport.incrementAndGet();
+      delegate.onClientResponse(record);
+      transportClient.handleResponse(record);
     }
   }
 

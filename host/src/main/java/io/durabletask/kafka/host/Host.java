@@ -3,6 +3,7 @@ package io.durabletask.kafka.host;
 import io.durabletask.kafka.engine.Engine;
 import io.durabletask.kafka.engine.EngineConfig;
 import io.durabletask.kafka.engine.partition.CheckpointPolicy;
+import io.durabletask.kafka.engine.partition.CommitPolicy;
 import io.durabletask.kafka.engine.storage.StorageException;
 import io.durabletask.kafka.engine.storage.TaskHubStore;
 import io.durabletask.kafka.engine.transport.LargeRecordStore;
@@ -115,7 +116,13 @@ public final class Host implements AutoCloseable {
 
   private EngineConfig engineConfig() {
     return new EngineConfig(
-        config.hubName(), config.partitionCount(), CheckpointPolicy.DEFAULT, engineClock());
+        config.hubName(),
+        config.partitionCount(),
+        CheckpointPolicy.DEFAULT,
+        CommitPolicy.DEFAULT,
+        EngineConfig.defaultInstanceCacheBytes(),
+        engineClock(),
+        config.clientRouting());
   }
 
   private LongSupplier engineClock() {

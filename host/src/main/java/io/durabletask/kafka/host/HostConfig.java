@@ -1,5 +1,6 @@
 package io.durabletask.kafka.host;
 
+import io.durabletask.kafka.engine.EngineConfig.ClientRouting;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,6 +17,7 @@ import java.time.Duration;
  *     large-record store; like Kafka's retention, which drops the records that refer to them
  * @param clockOffsetFile null for the system clock; otherwise a testing aid, see {@link
  *     Main#clockOffsetFile}
+ * @param clientRouting whether the endpoint's requests for partitions of this host skip Kafka
  */
 public record HostConfig(
     Path dataDir,
@@ -27,7 +29,8 @@ public record HostConfig(
     int maxPayloadBytes,
     int maxMessageBytes,
     Duration largeRecordRetention,
-    Path clockOffsetFile) {
+    Path clockOffsetFile,
+    ClientRouting clientRouting) {
 
   public static final int DEFAULT_PORT = 4001;
   public static final String DEFAULT_ADDRESS = "127.0.0.1";
@@ -52,7 +55,8 @@ public record HostConfig(
         DEFAULT_MAX_PAYLOAD_BYTES,
         DEFAULT_MAX_MESSAGE_BYTES,
         Duration.ofHours(DEFAULT_LARGE_RECORD_RETENTION_HOURS),
-        null);
+        null,
+        ClientRouting.LOCAL);
   }
 
   public HostConfig withPort(int newPort) {
@@ -66,7 +70,8 @@ public record HostConfig(
         maxPayloadBytes,
         maxMessageBytes,
         largeRecordRetention,
-        clockOffsetFile);
+        clockOffsetFile,
+        clientRouting);
   }
 
   public HostConfig withPartitionCount(int count) {
@@ -80,7 +85,8 @@ public record HostConfig(
         maxPayloadBytes,
         maxMessageBytes,
         largeRecordRetention,
-        clockOffsetFile);
+        clockOffsetFile,
+        clientRouting);
   }
 
   public HostConfig withPayloadLimits(int payloadBytes, int messageBytes) {
@@ -94,7 +100,8 @@ public record HostConfig(
         payloadBytes,
         messageBytes,
         largeRecordRetention,
-        clockOffsetFile);
+        clockOffsetFile,
+        clientRouting);
   }
 
   public HostConfig withClockOffsetFile(Path file) {
@@ -108,6 +115,22 @@ public record HostConfig(
         maxPayloadBytes,
         maxMessageBytes,
         largeRecordRetention,
-        file);
+        file,
+        clientRouting);
+  }
+
+  public HostConfig withClientRouting(ClientRouting routing) {
+    return new HostConfig(
+        dataDir,
+        address,
+        port,
+        hubName,
+        partitionCount,
+        bootstrapServers,
+        maxPayloadBytes,
+        maxMessageBytes,
+        largeRecordRetention,
+        clockOffsetFile,
+        routing);
   }
 }

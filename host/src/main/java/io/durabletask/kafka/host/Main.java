@@ -1,5 +1,6 @@
 package io.durabletask.kafka.host;
 
+import io.durabletask.kafka.engine.EngineConfig.ClientRouting;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -77,6 +78,15 @@ public final class Main implements Callable<Integer> {
               + " Kafka's log.retention.hours (default: ${DEFAULT-VALUE}).")
   long largeRecordRetentionHours;
 
+  @Option(
+      names = "--client-routing",
+      defaultValue = "LOCAL",
+      description =
+          "How requests of this endpoint reach the partitions this host runs: LOCAL hands them"
+              + " over in-process, TRANSPORT sends them through Kafka as for other hosts"
+              + " (default: ${DEFAULT-VALUE}).")
+  ClientRouting clientRouting;
+
   /**
    * A testing aid, hidden from {@code --help}: the engine's clock becomes the system time plus an
    * offset in milliseconds read from this file (one decimal number; 0 until the file holds one),
@@ -101,7 +111,8 @@ public final class Main implements Callable<Integer> {
             maxPayloadBytes,
             maxMessageBytes,
             Duration.ofHours(largeRecordRetentionHours),
-            clockOffsetFile);
+            clockOffsetFile,
+            clientRouting);
     Host host = Host.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

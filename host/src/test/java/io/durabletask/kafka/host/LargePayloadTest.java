@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.StringValue;
+import io.durabletask.kafka.engine.EngineConfig.ClientRouting;
 import io.durabletask.kafka.protocol.CompleteOrchestrationAction;
 import io.durabletask.kafka.protocol.CreateInstanceRequest;
 import io.durabletask.kafka.protocol.GetInstanceRequest;
@@ -57,7 +58,13 @@ class LargePayloadTest {
 
   @BeforeAll
   static void startHost() {
-    host = Host.start(HostConfig.defaults(dataDir).withPort(0).withPartitionCount(4));
+    // Through Kafka, which is where values too large for one record go to the large-record store.
+    host =
+        Host.start(
+            HostConfig.defaults(dataDir)
+                .withPort(0)
+                .withPartitionCount(4)
+                .withClientRouting(ClientRouting.TRANSPORT));
     channel =
         ManagedChannelBuilder.forAddress(HostConfig.DEFAULT_ADDRESS, host.port())
             .usePlaintext()

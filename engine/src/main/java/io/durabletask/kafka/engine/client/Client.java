@@ -42,6 +42,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,13 +75,21 @@ public final class Client {
   private final String clientId;
   private final Transport transport;
   private final int partitionCount;
+  private final LocalPartitions localPartitions;
   private final AtomicLong nextRequestId = new AtomicLong(1);
   private final Map<Long, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
 
   public Client(String clientId, Transport transport, int partitionCount) {
+    this(clientId, transport, partitionCount, LocalPartitions.NONE);
+  }
+
+  /** A client whose requests for {@code localPartitions} skip the transport. */
+  public Client(
+      String clientId, Transport transport, int partitionCount, LocalPartitions localPartitions) {
     this.clientId = clientId;
     this.transport = transport;
     this.partitionCount = partitionCount;
+    this.localPartitions = localPartitions;
   }
 
   public String clientId() {
@@ -115,20 +124,17 @@ public final class Client {
 
   private void forgetWaiter(String instanceId, long waitRequestId) {
     long requestId = nextRequestId.getAndIncrement();
-    transport
-        .sendToPartition(
-            partitionOf(instanceId), encode(requestId, new ForgetWaiter(instanceId, waitRequestId)))
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                log.debug(
-                    "[client {}] [{}] could not withdraw wait {}: {}",
-                    clientId,
-                    instanceId,
-                    waitRequestId,
-                    error.toString());
-              }
-            });
+    PartitionMessage message = message(requestId, new ForgetWaiter(instanceId, waitRequestId));
+    send(
+        partitionOf(instanceId),
+        message,
+        error ->
+            log.debug(
+                "[client {}] [{}] could not withdraw wait {}: {}",
+                clientId,
+                instanceId,
+                waitRequestId,
+                error.toString()));
   }
 
   /**
@@ -258,13 +264,15 @@ public final class Client {
 
   /** Takes one record of the clients stream. Records for other clients are ignored. */
   public void handleResponse(byte[] record) {
-    ClientResponse response;
     try {
-      response = Codecs.CLIENT_RESPONSE.decode(record);
+      handleResponse(Codecs.CLIENT_RESPONSE.decode(record));
     } catch (MalformedRecordException e) {
       log.warn("[client {}] skipped an undecodable response: {}", clientId, e.getMessage());
-      return;
     }
+  }
+
+  /** Takes one response. Responses for other clients are ignored. */
+  public void handleResponse(ClientResponse response) {
     if (!clientId.equals(response.getClientId())) {
       return;
     }
@@ -322,14 +330,7 @@ public final class Client {
     CompletableFuture<Object> answer = new CompletableFuture<>();
     pending.put(requestId, answer);
     answer.whenComplete((value, error) -> pending.remove(requestId));
-    transport
-        .sendToPartition(partition, encode(requestId, body))
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                answer.completeExceptionally(error);
-              }
-            });
+    send(partition, message(requestId, body), answer::completeExceptionally);
     CompletableFuture<T> typed = answer.thenApply(answerType::cast);
     typed.whenComplete(
         (value, error) -> {
@@ -340,8 +341,27 @@ public final class Client {
     return typed;
   }
 
-  private byte[] encode(long requestId, Object body) {
-    PartitionMessage message = new PartitionMessage(new ClientOrigin(clientId, requestId), body);
-    return Codecs.PARTITION_MESSAGE.encode(message);
+  /** Hands the message to its partition on this host, or else sends it through the transport. */
+  private void send(int partition, PartitionMessage message, Consumer<Throwable> onFailure) {
+    Runnable throughTransport = () -> sendThroughTransport(partition, message, onFailure);
+    if (!localPartitions.tryDeliver(partition, message, throughTransport)) {
+      throughTransport.run();
+    }
+  }
+
+  private void sendThroughTransport(
+      int partition, PartitionMessage message, Consumer<Throwable> onFailure) {
+    transport
+        .sendToPartition(partition, Codecs.PARTITION_MESSAGE.encode(message))
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                onFailure.accept(error);
+              }
+            });
+  }
+
+  private PartitionMessage message(long requestId, Object body) {
+    return new PartitionMessage(new ClientOrigin(clientId, requestId), body);
   }
 }

@@ -20,6 +20,14 @@ final class InstanceState {
   /** The stored history must be deleted before the current one is written. */
   boolean historyReset;
 
+  /** Encoded bytes of the stored history events, and of record and history together. */
+  long historyBytes;
+
+  long sizeBytes;
+
+  /** The position of the latest state-store batch that holds a change of this instance. */
+  long pendingWritePosition;
+
   /**
    * The open episode, or null. Not part of the durable state: lost episodes are dispatched again.
    */

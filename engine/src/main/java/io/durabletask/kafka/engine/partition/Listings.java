@@ -44,7 +44,10 @@ final class Listings {
   }
 
   static InstanceSnapshot snapshot(InstanceState instance, boolean includeIo) {
-    InstanceRecord r = instance.record;
+    return snapshot(instance.record, includeIo);
+  }
+
+  static InstanceSnapshot snapshot(InstanceRecord r, boolean includeIo) {
     return InstanceSnapshot.newBuilder()
         .setInstanceId(r.getInstanceId())
         .setName(r.getName())
@@ -74,19 +77,21 @@ final class Listings {
     int maxCount = Math.max(1, query.getMaxCount());
     List<InstanceSnapshot> rows = new ArrayList<>();
     long bytes = 0;
-    for (Map.Entry<QueryKey, InstanceState> entry :
-        state.instancesByCreatedTime(startOf(filter, after)).entrySet()) {
+    for (Map.Entry<QueryKey, InstanceSummary> entry :
+        state.summariesByCreatedTime(startOf(filter, after)).entrySet()) {
       QueryKey key = entry.getKey();
+      InstanceSummary summary = entry.getValue();
       if (isAfterRange(filter, key)) {
         break;
       }
-      if ((after != null && key.compareTo(after) <= 0) || !matches(filter, entry.getValue())) {
+      if ((after != null && key.compareTo(after) <= 0)
+          || !matches(filter, summary, state.status(summary))) {
         continue;
       }
       if (rows.size() == maxCount) {
         return new InstancePage(rows, true);
       }
-      InstanceSnapshot row = snapshot(entry.getValue(), query.getIncludeInputsAndOutputs());
+      InstanceSnapshot row = snapshot(state.record(summary), query.getIncludeInputsAndOutputs());
       int size = SNAPSHOT.encode(row).length;
       if (!rows.isEmpty() && bytes + size > query.getMaxBytes()) {
         return new InstancePage(rows, true);
@@ -111,17 +116,16 @@ final class Listings {
     return to != null && key.time() > to;
   }
 
-  /** True when the filter selects the instance; every bound is inclusive. */
-  static boolean matches(InstanceFilter filter, InstanceState instance) {
-    InstanceRecord r = instance.record;
+  /** True when the filter selects the instance, now in {@code status}; bounds are inclusive. */
+  static boolean matches(InstanceFilter filter, InstanceSummary summary, RuntimeStatus status) {
     List<RuntimeStatus> statuses = filter.getStatuses();
     Long from = filter.getCreatedTimeFrom();
     Long to = filter.getCreatedTimeTo();
     String prefix = filter.getInstanceIdPrefix();
-    return (statuses.isEmpty() || statuses.contains(r.getStatus()))
-        && (from == null || r.getCreatedTime() >= from)
-        && (to == null || r.getCreatedTime() <= to)
-        && (prefix == null || r.getInstanceId().startsWith(prefix));
+    return (statuses.isEmpty() || statuses.contains(status))
+        && (from == null || summary.createdTime() >= from)
+        && (to == null || summary.createdTime() <= to)
+        && (prefix == null || summary.instanceId().startsWith(prefix));
   }
 
   // ---- ListInstanceIds ----
@@ -131,9 +135,10 @@ final class Listings {
     // TODO(#4): keep an index by completed time instead of sorting the matches for every page.
     QueryKey after = QueryKey.fromAvro(query.getAfter());
     List<QueryKey> matches = new ArrayList<>();
-    for (InstanceState instance : state.instances()) {
-      QueryKey key = new QueryKey(completedTimeOf(instance), instance.id());
-      if (matches(query, instance, key) && (after == null || key.compareTo(after) > 0)) {
+    for (InstanceSummary summary : state.summaries()) {
+      QueryKey key = new QueryKey(state.completedTime(summary), summary.instanceId());
+      if (matches(query, state.status(summary), key)
+          && (after == null || key.compareTo(after) > 0)) {
         matches.add(key);
       }
     }
@@ -152,19 +157,14 @@ final class Listings {
     return new InstanceIdPage(keys, false);
   }
 
-  private static boolean matches(InstanceIdsQuery query, InstanceState instance, QueryKey key) {
+  private static boolean matches(InstanceIdsQuery query, RuntimeStatus status, QueryKey key) {
     List<RuntimeStatus> statuses = query.getStatuses();
     Long from = query.getCompletedTimeFrom();
     Long to = query.getCompletedTimeTo();
-    return instance.isTerminal()
-        && (statuses.isEmpty() || statuses.contains(instance.status()))
+    return InstanceState.isTerminal(status)
+        && (statuses.isEmpty() || statuses.contains(status))
         && (from == null || key.time() >= from)
         && (to == null || key.time() <= to);
-  }
-
-  private static long completedTimeOf(InstanceState instance) {
-    Long completed = instance.record.getCompletedTime();
-    return completed != null ? completed : instance.record.getLastUpdatedTime();
   }
 
   // ---- StreamInstanceHistory ----

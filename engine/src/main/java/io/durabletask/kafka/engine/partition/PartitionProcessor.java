@@ -11,6 +11,7 @@ import io.durabletask.kafka.avro.OutboxEntry;
 import io.durabletask.kafka.avro.PartitionEvent;
 import io.durabletask.kafka.avro.PartitionMessage;
 import io.durabletask.kafka.avro.PendingTimer;
+import io.durabletask.kafka.avro.RequestsReceived;
 import io.durabletask.kafka.avro.TimerKey;
 import io.durabletask.kafka.avro.TimersFired;
 import io.durabletask.kafka.codec.Codecs;
@@ -76,14 +77,19 @@ public final class PartitionProcessor implements StateMachineListener {
   private final PartitionStore store;
   private final Transport transport;
   private final WorkItemListener workItems;
+  private final LocalClients localClients;
   private final LongSupplier clock;
   private final CheckpointPolicy checkpointPolicy;
+  private final CommitPolicy commitPolicy;
+  private final long cacheBudgetBytes;
   private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final Thread thread;
 
   private volatile Status status = Status.RECOVERING;
+  private volatile long cachedBytes;
+  private volatile int cachedInstances;
   private PartitionState state;
   private StateMachine machine;
   private StateStore stateStore;
@@ -99,6 +105,14 @@ public final class PartitionProcessor implements StateMachineListener {
 
   private final List<LogEntry> batchEntries = new ArrayList<>();
   private final List<ClientResponse> batchResponses = new ArrayList<>();
+  private final List<PartitionMessage> roundRequests = new ArrayList<>();
+  private long batchBytes;
+  private long batchStartNanos;
+  private long heldSinceNanos;
+
+  /** Instances that had work handed out; some may have finished it since (see busyInstances). */
+  private final Set<InstanceState> busy = new HashSet<>();
+
   private final ArrayDeque<PendingBatch> inFlight = new ArrayDeque<>();
   private final TreeSet<TimerEntry> timers = new TreeSet<>();
   private final Set<InstanceState> runnable = new LinkedHashSet<>();
@@ -116,13 +130,40 @@ public final class PartitionProcessor implements StateMachineListener {
       WorkItemListener workItems,
       LongSupplier clock,
       CheckpointPolicy checkpointPolicy) {
+    this(
+        partition,
+        partitionCount,
+        store,
+        transport,
+        workItems,
+        LocalClients.NONE,
+        clock,
+        checkpointPolicy,
+        CommitPolicy.IMMEDIATE,
+        Long.MAX_VALUE);
+  }
+
+  public PartitionProcessor(
+      int partition,
+      int partitionCount,
+      PartitionStore store,
+      Transport transport,
+      WorkItemListener workItems,
+      LocalClients localClients,
+      LongSupplier clock,
+      CheckpointPolicy checkpointPolicy,
+      CommitPolicy commitPolicy,
+      long cacheBudgetBytes) {
     this.partition = partition;
     this.partitionCount = partitionCount;
     this.store = store;
     this.transport = transport;
     this.workItems = workItems;
+    this.localClients = localClients;
     this.clock = clock;
     this.checkpointPolicy = checkpointPolicy;
+    this.commitPolicy = commitPolicy;
+    this.cacheBudgetBytes = cacheBudgetBytes;
     this.thread = new Thread(this::run, "partition-" + partition);
     this.thread.setDaemon(true);
   }
@@ -133,6 +174,16 @@ public final class PartitionProcessor implements StateMachineListener {
 
   public Status status() {
     return status;
+  }
+
+  /** Bytes of instance state in memory, as of the latest durable commit. */
+  public long cachedBytes() {
+    return cachedBytes;
+  }
+
+  /** Instances whose full state is in memory, as of the latest durable commit. */
+  public int cachedInstances() {
+    return cachedInstances;
   }
 
   /** Starts recovery on the partition's thread; the future completes once it runs. */
@@ -152,6 +203,21 @@ public final class PartitionProcessor implements StateMachineListener {
     CompletableFuture<CompletionOutcome> outcome = new CompletableFuture<>();
     inbox.add(new OrchestratorDone(c, outcome));
     return outcome;
+  }
+
+  /**
+   * Hands a request of a client on this host to the partition, which applies it in its next round.
+   * Returns false, having taken nothing, if the partition does not run; if it stops before the
+   * request is applied, it runs {@code onRefused} on its own thread instead.
+   */
+  public boolean deliverRequest(PartitionMessage message, Runnable onRefused) {
+    if (status != Status.RUNNING) {
+      return false;
+    }
+    LocalRequest request = new LocalRequest(message, onRefused);
+    inbox.add(request);
+    boolean stoppedMeanwhile = status != Status.RUNNING && status != Status.STOPPING;
+    return !(stoppedMeanwhile && inbox.remove(request));
   }
 
   /** Hands a worker's activity result to the partition. */
@@ -184,7 +250,7 @@ public final class PartitionProcessor implements StateMachineListener {
         fireDueTimers();
         dispatchRunnable();
       }
-      flushBatch();
+      flushBatchIfDue();
     }
   }
 
@@ -201,11 +267,13 @@ public final class PartitionProcessor implements StateMachineListener {
     }
     now = clock.getAsLong();
     round.forEach(this::handle);
+    submitRequests();
   }
 
   private Input pollInbox() {
     try {
-      return inbox.poll(idleWaitMillis(), TimeUnit.MILLISECONDS);
+      long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(idleWaitMillis()), untilFlushNanos());
+      return inbox.poll(waitNanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       status = Status.STOPPING;
@@ -242,6 +310,8 @@ public final class PartitionProcessor implements StateMachineListener {
       handleOrchestratorDone(done);
     } else if (input instanceof ActivityDone done) {
       handleActivityDone(done);
+    } else if (input instanceof LocalRequest request) {
+      roundRequests.add(request.message());
     }
   }
 
@@ -250,6 +320,8 @@ public final class PartitionProcessor implements StateMachineListener {
       done.outcome().complete(CompletionOutcome.NOT_OWNED);
     } else if (input instanceof ActivityDone done) {
       done.outcome().complete(CompletionOutcome.NOT_OWNED);
+    } else if (input instanceof LocalRequest request) {
+      request.onRefused().run();
     }
   }
 
@@ -275,6 +347,14 @@ public final class PartitionProcessor implements StateMachineListener {
     }
     long nextOffset = records.get(records.size() - 1).offset() + 1;
     submit(new MessagesReceived(nextOffset, messages, skipped));
+  }
+
+  /** The round's requests of local clients become one update event. */
+  private void submitRequests() {
+    if (!roundRequests.isEmpty()) {
+      submit(new RequestsReceived(List.copyOf(roundRequests)));
+      roundRequests.clear();
+    }
   }
 
   private void handleOrchestratorDone(OrchestratorDone done) {
@@ -343,7 +423,19 @@ public final class PartitionProcessor implements StateMachineListener {
     byte[] payload = Codecs.PARTITION_EVENT.encode(partitionEvent);
     machine.apply(partitionEvent);
     lastPosition = partitionEvent.getPosition();
+    if (batchEntries.isEmpty()) {
+      batchStartNanos = System.nanoTime();
+    }
     batchEntries.add(new LogEntry(lastPosition, payload));
+    batchBytes += payload.length;
+    if (heldSinceNanos == 0 && holdsEffects()) {
+      heldSinceNanos = System.nanoTime();
+    }
+  }
+
+  /** True when the batch holds responses to clients or messages to other partitions. */
+  private boolean holdsEffects() {
+    return !batchResponses.isEmpty() || state.nextSequence() - 1 > highestSent;
   }
 
   // ---- work items ----
@@ -363,6 +455,7 @@ public final class PartitionProcessor implements StateMachineListener {
     long startedTime = Math.max(now, instance.record.getLastOrchestratorStartedTime() + 1);
     List<HistoryEvent> pending = instance.record.getPendingMessages();
     instance.openEpisode = new InstanceState.Episode(nextDispatchId++, startedTime, pending.size());
+    busy.add(instance);
     List<HistoryEvent> newEvents = new ArrayList<>(pending.size() + 1);
     newEvents.add(HistoryEvents.orchestratorStarted(startedTime));
     newEvents.addAll(pending);
@@ -377,6 +470,7 @@ public final class PartitionProcessor implements StateMachineListener {
   }
 
   private void dispatchActivity(InstanceState instance, ActivityTask task) {
+    busy.add(instance);
     workItems.onActivityWorkItem(
         new ActivityWorkItem(
             partition, instance.id(), instance.executionId(), task, nextDispatchId++));
@@ -417,15 +511,52 @@ public final class PartitionProcessor implements StateMachineListener {
 
   // ---- commits and what they release ----
 
-  private void flushBatch() {
-    if (batchEntries.isEmpty()) {
-      return;
+  /** Writes the batch now if the commit policy says so; see {@link CommitPolicy}. */
+  private void flushBatchIfDue() {
+    if (!batchEntries.isEmpty() && untilFlushNanos() == 0) {
+      flushBatch();
     }
+  }
+
+  /** How long the current batch may still wait; {@link Long#MAX_VALUE} when there is none. */
+  private long untilFlushNanos() {
+    if (batchEntries.isEmpty()) {
+      return Long.MAX_VALUE;
+    }
+    if (status != Status.RUNNING || batchBytes >= commitPolicy.maxBatchBytes()) {
+      return 0;
+    }
+    long nowNanos = System.nanoTime();
+    long due = batchStartNanos + commitPolicy.unheldLingerNanos();
+    if (heldSinceNanos != 0) {
+      due = Math.min(due, heldSinceNanos + commitPolicy.heldLingerNanos(busyInstances()));
+    }
+    return Math.max(0, due - nowNanos);
+  }
+
+  /** The instances with an episode or activities out, or messages to run. */
+  private int busyInstances() {
+    busy.removeIf(instance -> !isBusy(instance));
+    return busy.size();
+  }
+
+  private boolean isBusy(InstanceState instance) {
+    return state.instance(instance.id()) == instance
+        && !instance.isTerminal()
+        && (instance.openEpisode != null
+            || !instance.record.getActivities().isEmpty()
+            || instance.isRunnable());
+  }
+
+  private void flushBatch() {
     List<LogEntry> entries = List.copyOf(batchEntries);
     PendingBatch batch =
-        new PendingBatch(lastPosition, List.copyOf(batchResponses), state.takeWrites(), newSends());
+        new PendingBatch(
+            lastPosition, List.copyOf(batchResponses), state.takeWrites(lastPosition), newSends());
     batchEntries.clear();
     batchResponses.clear();
+    batchBytes = 0;
+    heldSinceNanos = 0;
     inFlight.add(batch);
     eventsSinceCheckpoint += entries.size();
     store
@@ -458,6 +589,9 @@ public final class PartitionProcessor implements StateMachineListener {
   private void writeState(PendingBatch batch) {
     StateWrites writes = batch.writes();
     stateStore.write(writes.puts, writes.deletePrefixes, batch.lastPosition());
+    state.onWritten(batch.lastPosition());
+    cachedBytes = state.cachedBytes();
+    cachedInstances = state.cachedCount();
   }
 
   private void release(PendingBatch batch) {
@@ -466,6 +600,9 @@ public final class PartitionProcessor implements StateMachineListener {
   }
 
   private void sendToClient(ClientResponse response) {
+    if (localClients.tryDeliver(response)) {
+      return;
+    }
     transport
         .sendToClient(response.getClientId(), Codecs.CLIENT_RESPONSE.encode(response))
         .whenComplete(
@@ -560,16 +697,17 @@ public final class PartitionProcessor implements StateMachineListener {
     lastCheckpointTime = now;
     Recovery recovery = store.open();
     stateStore = recovery.state();
-    state = PartitionState.load(stateStore, partition);
+    state = PartitionState.load(stateStore, partition, cacheBudgetBytes);
     machine = new StateMachine(state, this, partitionCount);
     lastPosition = Math.max(state.position(), recovery.statePosition());
     long replayed = replay(recovery);
-    StateWrites writes = state.takeWrites();
+    StateWrites writes = state.takeWrites(lastPosition);
     stateStore.write(writes.puts, writes.deletePrefixes, lastPosition);
+    state.onWritten(lastPosition);
     log.info(
         "[partition {}] recovered {} instances, replayed {} events",
         partition,
-        state.instances().size(),
+        state.instanceCount(),
         replayed);
     rebuildIndexes();
     resendOutbox();
@@ -592,7 +730,7 @@ public final class PartitionProcessor implements StateMachineListener {
   }
 
   private void rebuildIndexes() {
-    for (InstanceState instance : state.instances()) {
+    for (InstanceState instance : List.copyOf(state.cachedInstances())) {
       if (instance.isTerminal()) {
         continue;
       }
@@ -651,6 +789,7 @@ public final class PartitionProcessor implements StateMachineListener {
       permits Records,
           OrchestratorDone,
           ActivityDone,
+          LocalRequest,
           Durable,
           AppendFailed,
           Sent,
@@ -667,6 +806,8 @@ public final class PartitionProcessor implements StateMachineListener {
   private record ActivityDone(
       ActivityCompletion completion, CompletableFuture<CompletionOutcome> outcome)
       implements Input {}
+
+  private record LocalRequest(PartitionMessage message, Runnable onRefused) implements Input {}
 
   private record Durable(long position) implements Input {}
 

@@ -7,10 +7,12 @@ import io.durabletask.kafka.avro.OutboxEntry;
 import io.durabletask.kafka.avro.PartitionMessage;
 import io.durabletask.kafka.avro.PartitionMeta;
 import io.durabletask.kafka.avro.PartitionOrigin;
+import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.codec.Codecs;
 import io.durabletask.kafka.engine.query.QueryKey;
 import io.durabletask.kafka.engine.storage.Bytes;
 import io.durabletask.kafka.engine.storage.StateStore;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,16 +25,36 @@ import java.util.TreeMap;
 
 /**
  * The state of one partition in memory, and the bookkeeping of what changed since the last call to
- * {@link #takeWrites()}.
+ * {@link #takeWrites}.
+ *
+ * <p>Instances live in a bounded cache over the state store. Every instance has a small summary in
+ * memory (id, created time, status, completed time) that listings and filters use; the full state
+ * (record and history) of an instance that is not terminal always stays cached, since the
+ * partition's loop holds on to it. A terminal instance leaves the cache, oldest first, once the
+ * cache holds more than its budget and the instance's last change is in the state store; it is read
+ * back from the store when needed. A cache hit never reads the store.
  *
  * <p>Only the partition's thread touches it.
  */
 final class PartitionState {
   private final PartitionMeta meta;
-  private final Map<String, InstanceState> instances = new HashMap<>();
+  private final StateStore store;
+  private final long cacheBudgetBytes;
 
-  /** The instances by (createdTime, instanceId): the order of QueryInstances. */
-  private final TreeMap<QueryKey, InstanceState> byCreatedTime = new TreeMap<>();
+  /** The instances whose full state is in memory. */
+  private final Map<String, InstanceState> cached = new HashMap<>();
+
+  /** Every instance of the partition, cached or not. */
+  private final Map<String, InstanceSummary> summaries = new HashMap<>();
+
+  /** The summaries by (createdTime, instanceId): the order of QueryInstances. */
+  private final TreeMap<QueryKey, InstanceSummary> byCreatedTime = new TreeMap<>();
+
+  /** Cached terminal instances in the order they ended: the next to leave the cache first. */
+  private final ArrayDeque<InstanceState> evictionOrder = new ArrayDeque<>();
+
+  private long cachedBytes;
+  private long writtenPosition;
 
   private final TreeMap<Long, OutboxEntry> outbox = new TreeMap<>();
   private final Map<Integer, Long> dedup = new HashMap<>();
@@ -43,44 +65,78 @@ final class PartitionState {
   private final List<OutboxEntry> addedOutbox = new ArrayList<>();
   private final List<Long> removedOutbox = new ArrayList<>();
 
-  // TODO(#4): keep a bounded cache of instances in memory and read misses from the state store;
-  // today every instance of the partition stays in memory.
-  private PartitionState(PartitionMeta meta) {
+  // TODO(#4): the summaries of all instances stay in memory (about 200 bytes each); hubs with many
+  // millions of instances per partition need the listing indexes in the state store instead.
+  private PartitionState(PartitionMeta meta, StateStore store, long cacheBudgetBytes) {
     this.meta = meta;
+    this.store = store;
+    this.cacheBudgetBytes = cacheBudgetBytes;
     meta.getDedup().forEach(entry -> dedup.put(entry.getPartition(), entry.getLastSequence()));
     meta.getSent().forEach(entry -> sent.put(entry.getPartition(), entry.getLastSequence()));
   }
 
-  static PartitionState empty(int partition) {
-    return new PartitionState(
-        new PartitionMeta(partition, 0L, 0L, 1L, 0L, new ArrayList<>(), 0L, new ArrayList<>(), 0L));
+  private static PartitionMeta emptyMeta(int partition) {
+    return new PartitionMeta(
+        partition, 0L, 0L, 1L, 0L, new ArrayList<>(), 0L, new ArrayList<>(), 0L);
   }
 
-  /** Reads the whole state of a partition from its state store. */
+  /** Reads the state of a partition from its state store, with an unbounded instance cache. */
   static PartitionState load(StateStore store, int partition) {
+    return load(store, partition, Long.MAX_VALUE);
+  }
+
+  /**
+   * Reads the state of a partition from its state store: the summaries of all instances, the full
+   * state of those that are not terminal, and the outbox.
+   */
+  static PartitionState load(StateStore store, int partition, long cacheBudgetBytes) {
     byte[] metaBytes = store.get(StateKeys.META);
     if (metaBytes == null) {
-      return empty(partition);
+      return new PartitionState(emptyMeta(partition), store, cacheBudgetBytes);
     }
-    PartitionState state = new PartitionState(Codecs.PARTITION_META.decode(metaBytes));
-    state.loadInstances(store);
-    state.loadOutbox(store);
+    PartitionState state =
+        new PartitionState(Codecs.PARTITION_META.decode(metaBytes), store, cacheBudgetBytes);
+    state.writtenPosition = store.position();
+    state.loadInstances();
+    state.loadOutbox();
     return state;
   }
 
-  private void loadInstances(StateStore store) {
+  private void loadInstances() {
     store.scan(
         StateKeys.INSTANCE_PREFIX,
         (key, value) -> {
-          InstanceRecord record = withMutableLists(Codecs.INSTANCE_RECORD.decode(value));
-          List<HistoryEvent> history = new ArrayList<>(record.getHistoryLength());
-          store.scan(
-              StateKeys.historyPrefix(record.getInstanceId()),
-              (historyKey, event) -> history.add(Codecs.HISTORY_EVENT.decode(event)));
-          InstanceState instance = new InstanceState(record, history, history.size());
-          instances.put(record.getInstanceId(), instance);
-          byCreatedTime.put(createdKey(instance), instance);
+          InstanceRecord record = Codecs.INSTANCE_RECORD.decode(value);
+          addSummary(new InstanceSummary(record));
+          if (!InstanceState.isTerminal(record.getStatus())) {
+            cache(readHistory(withMutableLists(record), value.length));
+          }
         });
+  }
+
+  /** The full state of a stored instance, or null. */
+  private InstanceState readInstance(String instanceId) {
+    byte[] value = store.get(StateKeys.instance(instanceId));
+    if (value == null) {
+      return null;
+    }
+    return readHistory(withMutableLists(Codecs.INSTANCE_RECORD.decode(value)), value.length);
+  }
+
+  private InstanceState readHistory(InstanceRecord record, int recordBytes) {
+    List<HistoryEvent> history = new ArrayList<>(record.getHistoryLength());
+    long[] historyBytes = {0};
+    store.scan(
+        StateKeys.historyPrefix(record.getInstanceId()),
+        (historyKey, event) -> {
+          history.add(Codecs.HISTORY_EVENT.decode(event));
+          historyBytes[0] += event.length;
+        });
+    InstanceState instance = new InstanceState(record, history, history.size());
+    instance.historyBytes = historyBytes[0];
+    instance.sizeBytes = recordBytes + historyBytes[0];
+    instance.pendingWritePosition = writtenPosition;
+    return instance;
   }
 
   /**
@@ -95,7 +151,7 @@ final class PartitionState {
     return record;
   }
 
-  private void loadOutbox(StateStore store) {
+  private void loadOutbox() {
     store.scan(
         StateKeys.OUTBOX_PREFIX,
         (key, value) -> {
@@ -132,41 +188,153 @@ final class PartitionState {
     return meta.getSkippedRecords();
   }
 
+  // ---- instances ----
+
+  /** The instance, read back from the state store if it left the cache; null if there is none. */
   InstanceState instance(String instanceId) {
-    return instances.get(instanceId);
+    InstanceState instance = cached.get(instanceId);
+    if (instance != null || !summaries.containsKey(instanceId)) {
+      return instance;
+    }
+    instance = readInstance(instanceId);
+    if (instance == null) {
+      throw new IllegalStateException(
+          "Expected instance " + instanceId + " in the state store, but it is missing");
+    }
+    cache(instance);
+    return instance;
   }
 
-  Collection<InstanceState> instances() {
-    return instances.values();
+  /** The instances whose full state is in memory; every instance that is not terminal is. */
+  Collection<InstanceState> cachedInstances() {
+    return cached.values();
+  }
+
+  /** The number of instances of the partition. */
+  int instanceCount() {
+    return summaries.size();
+  }
+
+  /** The ids of every instance of the partition. */
+  List<String> instanceIds() {
+    return new ArrayList<>(summaries.keySet());
+  }
+
+  /** Every instance's summary, in no order. The view must not be used across changes. */
+  Collection<InstanceSummary> summaries() {
+    return summaries.values();
   }
 
   /**
-   * The instances created at or after {@code from} (null: all), in (createdTime, instanceId) order.
-   * The view must not be used across changes to the set of instances.
+   * The summaries of instances created at or after {@code from} (null: all), in (createdTime,
+   * instanceId) order. The view must not be used across changes to the set of instances.
    */
-  NavigableMap<QueryKey, InstanceState> instancesByCreatedTime(QueryKey from) {
+  NavigableMap<QueryKey, InstanceSummary> summariesByCreatedTime(QueryKey from) {
     return from == null ? byCreatedTime : byCreatedTime.tailMap(from, true);
   }
 
-  void putInstance(InstanceState instance) {
-    InstanceState replaced = instances.put(instance.id(), instance);
-    if (replaced != null) {
-      byCreatedTime.remove(createdKey(replaced));
+  /** The current status of a listed instance. */
+  RuntimeStatus status(InstanceSummary summary) {
+    InstanceState instance = cached.get(summary.instanceId());
+    return instance != null ? instance.status() : summary.status();
+  }
+
+  /** The completed time of a listed instance, or its last update when it has none. */
+  long completedTime(InstanceSummary summary) {
+    InstanceState instance = cached.get(summary.instanceId());
+    return instance != null ? InstanceSummary.completedTimeOf(instance.record) : summary.endTime();
+  }
+
+  /** The record of a listed instance; one that left the cache is read without caching it again. */
+  InstanceRecord record(InstanceSummary summary) {
+    InstanceState instance = cached.get(summary.instanceId());
+    if (instance != null) {
+      return instance.record;
     }
-    byCreatedTime.put(createdKey(instance), instance);
+    byte[] value = store.get(StateKeys.instance(summary.instanceId()));
+    if (value == null) {
+      throw new IllegalStateException(
+          "Expected instance " + summary.instanceId() + " in the state store, but it is missing");
+    }
+    return Codecs.INSTANCE_RECORD.decode(value);
+  }
+
+  void putInstance(InstanceState instance) {
+    InstanceState replaced = instance(instance.id());
+    if (replaced != null) {
+      forget(replaced);
+    }
+    addSummary(new InstanceSummary(instance.record));
+    cache(instance);
     deletedInstances.remove(instance.id());
     dirtyInstances.add(instance);
   }
 
   void removeInstance(InstanceState instance) {
-    instances.remove(instance.id());
-    byCreatedTime.remove(createdKey(instance));
+    forget(instance);
     dirtyInstances.remove(instance);
     deletedInstances.add(instance.id());
   }
 
-  private static QueryKey createdKey(InstanceState instance) {
-    return new QueryKey(instance.record.getCreatedTime(), instance.id());
+  private void forget(InstanceState instance) {
+    InstanceSummary summary = summaries.remove(instance.id());
+    if (summary != null) {
+      byCreatedTime.remove(summary.key());
+    }
+    if (cached.remove(instance.id()) == instance) {
+      cachedBytes -= instance.sizeBytes;
+    }
+  }
+
+  private void addSummary(InstanceSummary summary) {
+    summaries.put(summary.instanceId(), summary);
+    byCreatedTime.put(summary.key(), summary);
+  }
+
+  private void cache(InstanceState instance) {
+    cached.put(instance.id(), instance);
+    cachedBytes += instance.sizeBytes;
+    if (instance.isTerminal()) {
+      evictionOrder.add(instance);
+    }
+  }
+
+  /** The bytes of instance state in memory, as encoded in the state store. */
+  long cachedBytes() {
+    return cachedBytes;
+  }
+
+  /** The number of instances whose full state is in memory. */
+  int cachedCount() {
+    return cached.size();
+  }
+
+  /**
+   * Records that the state store holds every write taken up to {@code position}, then lets terminal
+   * instances whose state is stored leave the cache until it is within its budget.
+   */
+  void onWritten(long position) {
+    writtenPosition = Math.max(writtenPosition, position);
+    while (cachedBytes > cacheBudgetBytes && !evictionOrder.isEmpty()) {
+      InstanceState oldest = evictionOrder.peek();
+      if (cached.get(oldest.id()) != oldest || !oldest.isTerminal()) {
+        evictionOrder.poll();
+      } else if (dirtyInstances.contains(oldest) || oldest.pendingWritePosition > writtenPosition) {
+        return;
+      } else {
+        evictionOrder.poll();
+        evict(oldest);
+      }
+    }
+  }
+
+  private void evict(InstanceState instance) {
+    cached.remove(instance.id());
+    cachedBytes -= instance.sizeBytes;
+    InstanceSummary summary = summaries.get(instance.id());
+    if (summary != null) {
+      summary.update(instance.record);
+    }
   }
 
   /** The request time of the latest task-hub wipe this partition applied; 0 if none. */
@@ -247,9 +415,17 @@ final class PartitionState {
 
   /** Serializes everything that changed since the last call, as one state-store batch. */
   StateWrites takeWrites() {
+    return takeWrites(meta.getPosition());
+  }
+
+  /**
+   * Serializes everything that changed since the last call, as one state-store batch that brings
+   * the store to {@code position}.
+   */
+  StateWrites takeWrites(long position) {
     StateWrites writes = new StateWrites();
     deletedInstances.forEach(id -> writes.deleteInstance(id));
-    dirtyInstances.forEach(writes::putInstance);
+    dirtyInstances.forEach(instance -> putInstance(writes, instance, position));
     addedOutbox.forEach(entry -> writes.putOutbox(entry));
     removedOutbox.forEach(writes::deleteOutbox);
     writes.putMeta(snapshotMeta());
@@ -258,6 +434,18 @@ final class PartitionState {
     addedOutbox.clear();
     removedOutbox.clear();
     return writes;
+  }
+
+  private void putInstance(StateWrites writes, InstanceState instance, long position) {
+    long sizeBefore = instance.sizeBytes;
+    writes.putInstance(instance);
+    instance.pendingWritePosition = position;
+    if (cached.get(instance.id()) == instance) {
+      cachedBytes += instance.sizeBytes - sizeBefore;
+      if (instance.isTerminal()) {
+        evictionOrder.add(instance);
+      }
+    }
   }
 
   private PartitionMeta snapshotMeta() {
@@ -277,19 +465,24 @@ final class PartitionState {
     final Map<Bytes, byte[]> puts = new HashMap<>();
     final List<byte[]> deletePrefixes = new ArrayList<>();
 
+    /** Puts the instance's record and new history events, and updates its size in bytes. */
     void putInstance(InstanceState instance) {
       String id = instance.id();
       if (instance.historyReset) {
         deletePrefixes.add(StateKeys.historyPrefix(id));
         instance.historyReset = false;
+        instance.historyBytes = 0;
       }
       for (int i = instance.persistedHistory; i < instance.history.size(); i++) {
         byte[] event = Codecs.HISTORY_EVENT.encode(instance.history.get(i));
         puts.put(new Bytes(StateKeys.history(id, i)), event);
+        instance.historyBytes += event.length;
       }
       instance.persistedHistory = instance.history.size();
       instance.record.setHistoryLength(instance.history.size());
-      puts.put(new Bytes(StateKeys.instance(id)), Codecs.INSTANCE_RECORD.encode(instance.record));
+      byte[] record = Codecs.INSTANCE_RECORD.encode(instance.record);
+      puts.put(new Bytes(StateKeys.instance(id)), record);
+      instance.sizeBytes = record.length + instance.historyBytes;
     }
 
     void deleteInstance(String instanceId) {

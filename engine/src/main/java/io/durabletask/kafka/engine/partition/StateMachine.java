@@ -39,6 +39,7 @@ import io.durabletask.kafka.avro.PartitionOrigin;
 import io.durabletask.kafka.avro.PendingTimer;
 import io.durabletask.kafka.avro.PurgeInstances;
 import io.durabletask.kafka.avro.PurgeResult;
+import io.durabletask.kafka.avro.RequestsReceived;
 import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.avro.ScheduleTaskAction;
 import io.durabletask.kafka.avro.SendEventAction;
@@ -115,6 +116,8 @@ final class StateMachine {
       applyTimersFired(fired);
     } else if (body instanceof OutboxConfirmed confirmed) {
       state.confirmOutbox(confirmed.getConfirmedSequence());
+    } else if (body instanceof RequestsReceived received) {
+      applyRequestsReceived(received);
     } else {
       throw new IllegalStateException("Expected a known update event, but got " + body);
     }
@@ -131,6 +134,10 @@ final class StateMachine {
     }
     state.addSkippedRecords(received.getSkippedRecords());
     state.setNextInputOffset(received.getNextInputOffset());
+  }
+
+  private void applyRequestsReceived(RequestsReceived received) {
+    received.getMessages().forEach(this::applyMessage);
   }
 
   private boolean isFresh(PartitionMessage message) {
@@ -438,15 +445,15 @@ final class StateMachine {
 
   private List<InstanceState> matching(InstanceFilter filter) {
     Long from = filter.getCreatedTimeFrom();
-    Collection<InstanceState> candidates =
-        state.instancesByCreatedTime(from == null ? null : QueryKey.atTime(from)).values();
-    List<InstanceState> matches = new ArrayList<>();
-    for (InstanceState instance : candidates) {
-      if (Listings.matches(filter, instance)) {
-        matches.add(instance);
+    Collection<InstanceSummary> candidates =
+        state.summariesByCreatedTime(from == null ? null : QueryKey.atTime(from)).values();
+    List<String> matches = new ArrayList<>();
+    for (InstanceSummary summary : candidates) {
+      if (Listings.matches(filter, summary, state.status(summary))) {
+        matches.add(summary.instanceId());
       }
     }
-    return matches;
+    return matches.stream().map(state::instance).toList();
   }
 
   /**
@@ -478,8 +485,9 @@ final class StateMachine {
    * must reach the receivers without gaps.
    */
   private void applyWipeTaskHub(WipeTaskHub wipe, ClientOrigin client) {
-    List<InstanceState> all = new ArrayList<>(state.instances());
-    for (InstanceState instance : all) {
+    List<String> all = state.instanceIds();
+    for (String instanceId : all) {
+      InstanceState instance = state.instance(instanceId);
       answerWaitersGone(instance);
       state.removeInstance(instance);
     }

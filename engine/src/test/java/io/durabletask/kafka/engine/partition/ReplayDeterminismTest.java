@@ -31,6 +31,7 @@ import io.durabletask.kafka.avro.MessagesReceived;
 import io.durabletask.kafka.avro.OutboxConfirmed;
 import io.durabletask.kafka.avro.PartitionEvent;
 import io.durabletask.kafka.avro.PurgeInstances;
+import io.durabletask.kafka.avro.RequestsReceived;
 import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.avro.SubOrchestrationInstanceCompleted;
 import io.durabletask.kafka.avro.TaskCompleted;
@@ -40,6 +41,7 @@ import io.durabletask.kafka.avro.TimersFired;
 import io.durabletask.kafka.avro.WaitCondition;
 import io.durabletask.kafka.avro.WipeTaskHub;
 import io.durabletask.kafka.codec.Codecs;
+import io.durabletask.kafka.engine.EngineConfig;
 import io.durabletask.kafka.engine.EngineHarness;
 import io.durabletask.kafka.engine.partition.PartitionState.StateWrites;
 import io.durabletask.kafka.engine.storage.Bytes;
@@ -71,8 +73,19 @@ class ReplayDeterminismTest {
 
   @Test
   void shouldRebuildTheSameStateFromTheLogAlone() {
+    shouldRebuildTheSameState(EngineHarness.start(PARTITIONS, NEVER));
+  }
+
+  @Test
+  void shouldRebuildTheSameStateWhenEndedInstancesLeaveTheCache() {
+    EngineConfig withoutCache =
+        new EngineConfig(EngineHarness.HUB, PARTITIONS, NEVER, System::currentTimeMillis)
+            .withInstanceCacheBytes(0);
+    shouldRebuildTheSameState(EngineHarness.start(withoutCache));
+  }
+
+  private void shouldRebuildTheSameState(EngineHarness harness) {
     // given
-    EngineHarness harness = EngineHarness.start(PARTITIONS, NEVER);
     new Workload(harness).run();
     harness.close();
     InMemoryTaskHubStore store = harness.store();
@@ -95,7 +108,8 @@ class ReplayDeterminismTest {
             EpisodeCompleted.class,
             ActivityCompleted.class,
             TimersFired.class,
-            OutboxConfirmed.class);
+            OutboxConfirmed.class,
+            RequestsReceived.class);
     assertThat(messageTypes(store))
         .contains(
             CreateInstanceRequest.class,
@@ -142,8 +156,10 @@ class ReplayDeterminismTest {
     Set<Class<?>> types = new HashSet<>();
     for (int p = 0; p < PARTITIONS; p++) {
       for (LogEntry entry : store.log(p)) {
-        if (Codecs.PARTITION_EVENT.decode(entry.payload()).getEvent()
-            instanceof MessagesReceived received) {
+        Object event = Codecs.PARTITION_EVENT.decode(entry.payload()).getEvent();
+        if (event instanceof MessagesReceived received) {
+          received.getMessages().forEach(message -> types.add(message.getBody().getClass()));
+        } else if (event instanceof RequestsReceived received) {
           received.getMessages().forEach(message -> types.add(message.getBody().getClass()));
         }
       }
@@ -186,13 +202,13 @@ class ReplayDeterminismTest {
     void run() {
       harness.transport().inject(2, new byte[] {1, 2, 3});
       wipeInstancesWithWaitersAndTimers();
-      startWaitingInstances();
+      harness.viaTransport(this::startWaitingInstances);
       runActivitiesAndTimer();
       runMessagesBetweenPartitions();
       runScheduledStartThatFails();
       replaceACompletedInstance();
       terminateATreeRecursively();
-      listAndPurge();
+      harness.viaTransport(this::listAndPurge);
       leaveAWaiterAndADroppedEvent();
     }
 
