@@ -178,6 +178,9 @@ public final class Host implements AutoCloseable {
     try {
       return NettyServerBuilder.forAddress(new InetSocketAddress(config.address(), config.port()))
           .addService(new SidecarService(engine, dispatcher, config.maxPayloadBytes()))
+          // Every handler returns at once and answers when its future completes, so calls run on
+          // the transport's threads without a hand-off to an executor.
+          .directExecutor()
           .maxInboundMessageSize(config.maxMessageBytes())
           .build()
           .start();

@@ -39,9 +39,13 @@ final class InstanceState {
     this.persistedHistory = persistedHistory;
   }
 
-  static InstanceState created(InstanceRecord record) {
+  /**
+   * A new instance. When it replaces an instance of the same id, the stored history of that one is
+   * deleted with the first write of this one.
+   */
+  static InstanceState created(InstanceRecord record, boolean replacesAnother) {
     InstanceState state = new InstanceState(record, new ArrayList<>(), 0);
-    state.historyReset = true;
+    state.historyReset = replacesAnother;
     return state;
   }
 

@@ -110,6 +110,9 @@ public final class PartitionProcessor implements StateMachineListener {
   private long batchStartNanos;
   private long heldSinceNanos;
 
+  /** When the current batch is due, by System.nanoTime(); set each round by flushBatchIfDue. */
+  private long flushDeadlineNanos = Long.MAX_VALUE;
+
   /** Instances that had work handed out; some may have finished it since (see busyInstances). */
   private final Set<InstanceState> busy = new HashSet<>();
 
@@ -272,7 +275,11 @@ public final class PartitionProcessor implements StateMachineListener {
 
   private Input pollInbox() {
     try {
-      long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(idleWaitMillis()), untilFlushNanos());
+      long untilFlush =
+          flushDeadlineNanos == Long.MAX_VALUE
+              ? Long.MAX_VALUE
+              : Math.max(0, flushDeadlineNanos - System.nanoTime());
+      long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(idleWaitMillis()), untilFlush);
       return inbox.poll(waitNanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -511,27 +518,31 @@ public final class PartitionProcessor implements StateMachineListener {
 
   // ---- commits and what they release ----
 
-  /** Writes the batch now if the commit policy says so; see {@link CommitPolicy}. */
+  /**
+   * Writes the batch now if the commit policy says so (see {@link CommitPolicy}), else notes when
+   * it is due.
+   */
   private void flushBatchIfDue() {
-    if (!batchEntries.isEmpty() && untilFlushNanos() == 0) {
+    flushDeadlineNanos = flushDeadlineNanos();
+    if (flushDeadlineNanos != Long.MAX_VALUE && flushDeadlineNanos - System.nanoTime() <= 0) {
       flushBatch();
+      flushDeadlineNanos = Long.MAX_VALUE;
     }
   }
 
-  /** How long the current batch may still wait; {@link Long#MAX_VALUE} when there is none. */
-  private long untilFlushNanos() {
+  /** When the current batch is due, by {@link System#nanoTime}; MAX_VALUE when there is none. */
+  private long flushDeadlineNanos() {
     if (batchEntries.isEmpty()) {
       return Long.MAX_VALUE;
     }
     if (status != Status.RUNNING || batchBytes >= commitPolicy.maxBatchBytes()) {
-      return 0;
+      return System.nanoTime();
     }
-    long nowNanos = System.nanoTime();
     long due = batchStartNanos + commitPolicy.unheldLingerNanos();
     if (heldSinceNanos != 0) {
       due = Math.min(due, heldSinceNanos + commitPolicy.heldLingerNanos(busyInstances()));
     }
-    return Math.max(0, due - nowNanos);
+    return due;
   }
 
   /** The instances with an episode or activities out, or messages to run. */

@@ -228,7 +228,8 @@ final class StateMachine {
     if (existing != null) {
       state.removeInstance(existing);
     }
-    InstanceState instance = InstanceState.created(newInstanceRecord(request, waiters));
+    InstanceState instance =
+        InstanceState.created(newInstanceRecord(request, waiters), existing != null);
     state.putInstance(instance);
     respondCreate(client, request, CreateOutcome.CREATED, null);
     scheduleStart(instance);
