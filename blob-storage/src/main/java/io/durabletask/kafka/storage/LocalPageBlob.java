@@ -14,11 +14,13 @@ import java.nio.file.StandardOpenOption;
 final class LocalPageBlob implements PageBlob {
   private final String name;
   private final Path path;
+  private final PageStoreMetrics metrics;
   private FileChannel channel;
 
-  LocalPageBlob(String name, Path path) {
+  LocalPageBlob(String name, Path path, PageStoreMetrics metrics) {
     this.name = name;
     this.path = path;
+    this.metrics = metrics;
   }
 
   @Override
@@ -49,8 +51,10 @@ final class LocalPageBlob implements PageBlob {
 
   @Override
   public void write(long offset, ByteBuffer pages, Lease lease) {
-    checkAligned(offset, pages.remaining());
+    int length = pages.remaining();
+    checkAligned(offset, length);
     local(lease).whileHeld(() -> writeFully(offset, pages));
+    metrics.recordWrite(length);
   }
 
   @Override
@@ -58,6 +62,7 @@ final class LocalPageBlob implements PageBlob {
     try {
       if (channel != null) {
         channel.force(false);
+        metrics.recordFlush();
       }
     } catch (IOException e) {
       throw LocalFilePageStore.failed("flush " + path, e);
