@@ -85,7 +85,8 @@ public final class LocalFilePageStore implements PageStore {
 
   @Override
   public PageBlob blob(String name) {
-    return blobs.computeIfAbsent(checkName(name), n -> new LocalPageBlob(n, resolve(n), metrics));
+    return blobs.computeIfAbsent(
+        checkName(name), n -> new LocalPageBlob(n, resolve(n), metrics.forBlob(n)));
   }
 
   @Override

@@ -14,13 +14,13 @@ import java.nio.file.StandardOpenOption;
 final class LocalPageBlob implements PageBlob {
   private final String name;
   private final Path path;
-  private final PageStoreMetrics metrics;
+  private final PageStoreMetrics.BlobCounters counters;
   private FileChannel channel;
 
-  LocalPageBlob(String name, Path path, PageStoreMetrics metrics) {
+  LocalPageBlob(String name, Path path, PageStoreMetrics.BlobCounters counters) {
     this.name = name;
     this.path = path;
-    this.metrics = metrics;
+    this.counters = counters;
   }
 
   @Override
@@ -54,7 +54,7 @@ final class LocalPageBlob implements PageBlob {
     int length = pages.remaining();
     checkAligned(offset, length);
     local(lease).whileHeld(() -> writeFully(offset, pages));
-    metrics.recordWrite(length);
+    counters.recordWrite(length);
   }
 
   @Override
@@ -62,7 +62,7 @@ final class LocalPageBlob implements PageBlob {
     try {
       if (channel != null) {
         channel.force(false);
-        metrics.recordFlush();
+        counters.recordFlush();
       }
     } catch (IOException e) {
       throw LocalFilePageStore.failed("flush " + path, e);

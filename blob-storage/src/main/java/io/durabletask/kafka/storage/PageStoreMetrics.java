@@ -6,8 +6,10 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 /**
  * The counters of a {@link LocalFilePageStore}: page-blob writes (calls of {@link PageBlob#write})
- * with their bytes, and flushes that forced a blob's file to disk. Documents, leases and the
- * RocksDB cache are not counted.
+ * with their bytes, and flushes that forced a blob's file to disk. Each is tagged {@value #KIND}
+ * with the kind of blob, the start of its file name up to the first {@code -}: {@code log} for
+ * commit-log segments, {@code checkpoint}, {@code pointer}. Documents, leases and the RocksDB cache
+ * are not counted.
  */
 public final class PageStoreMetrics {
   /** Page-blob write calls. */
@@ -19,14 +21,13 @@ public final class PageStoreMetrics {
   /** Page-blob flushes that forced the blob's file to disk (an fsync). */
   public static final String FLUSHES = "durabletask.storage.flushes";
 
-  private final Counter writes;
-  private final Counter writeBytes;
-  private final Counter flushes;
+  /** The tag that names the kind of blob. */
+  public static final String KIND = "blob";
+
+  private final MeterRegistry registry;
 
   PageStoreMetrics(MeterRegistry registry) {
-    this.writes = registry.counter(WRITES);
-    this.writeBytes = registry.counter(WRITE_BYTES);
-    this.flushes = registry.counter(FLUSHES);
+    this.registry = registry;
   }
 
   /** Counters that go nowhere, for stores nobody measures. */
@@ -34,12 +35,31 @@ public final class PageStoreMetrics {
     return new PageStoreMetrics(new CompositeMeterRegistry());
   }
 
-  void recordWrite(int bytes) {
-    writes.increment();
-    writeBytes.increment(bytes);
+  /** The counters of the blob {@code name}. */
+  BlobCounters forBlob(String name) {
+    String kind = kindOf(name);
+    return new BlobCounters(
+        registry.counter(WRITES, KIND, kind),
+        registry.counter(WRITE_BYTES, KIND, kind),
+        registry.counter(FLUSHES, KIND, kind));
   }
 
-  void recordFlush() {
-    flushes.increment();
+  /** {@code p03/log-00000000000000000042} is of kind {@code log}. */
+  static String kindOf(String name) {
+    String file = name.substring(name.lastIndexOf('/') + 1);
+    int dash = file.indexOf('-');
+    return dash > 0 ? file.substring(0, dash) : file;
+  }
+
+  /** The counters of one blob. */
+  record BlobCounters(Counter writes, Counter writeBytes, Counter flushes) {
+    void recordWrite(int bytes) {
+      writes.increment();
+      writeBytes.increment(bytes);
+    }
+
+    void recordFlush() {
+      flushes.increment();
+    }
   }
 }

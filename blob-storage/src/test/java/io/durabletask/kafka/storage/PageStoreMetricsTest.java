@@ -31,8 +31,25 @@ class PageStoreMetricsTest {
     }
 
     // then
-    assertThat(meters.counter(PageStoreMetrics.WRITES).count()).isEqualTo(2);
-    assertThat(meters.counter(PageStoreMetrics.WRITE_BYTES).count()).isEqualTo(1536);
-    assertThat(meters.counter(PageStoreMetrics.FLUSHES).count()).isEqualTo(1);
+    assertThat(count(meters, PageStoreMetrics.WRITES, "data")).isEqualTo(2);
+    assertThat(count(meters, PageStoreMetrics.WRITE_BYTES, "data")).isEqualTo(1536);
+    assertThat(count(meters, PageStoreMetrics.FLUSHES, "data")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldNameTheKindOfBlobAfterItsFileName() {
+    // given
+    String segment = "p03/log-00000000000000000042";
+    String checkpoint = "p03/checkpoint-1200-2";
+    String pointer = "p03/pointer";
+
+    // when / then
+    assertThat(PageStoreMetrics.kindOf(segment)).isEqualTo("log");
+    assertThat(PageStoreMetrics.kindOf(checkpoint)).isEqualTo("checkpoint");
+    assertThat(PageStoreMetrics.kindOf(pointer)).isEqualTo("pointer");
+  }
+
+  private static double count(MeterRegistry meters, String name, String kind) {
+    return meters.get(name).tag(PageStoreMetrics.KIND, kind).counter().count();
   }
 }
