@@ -7,8 +7,9 @@ import java.util.function.Function;
 
 /**
  * The report as text: a header with the machine and settings, the baselines, and a table with one
- * row per scenario and mode. A dash marks a figure that does not apply to the row's mode. The
- * columns are explained in {@code docs/performance.md}.
+ * row per scenario and mode. A dash marks a figure that does not apply to the row's mode. Ratios
+ * have three significant digits, so a small one may read {@code 1.98e-05}. The columns are
+ * explained in {@code docs/performance.md}.
  */
 final class ReportText {
   private static final String GAP = "  ";
@@ -34,8 +35,8 @@ final class ReportText {
           Column.right(
               "ckpt KB/orch", row -> format("%.1f", row.checkpointBytesPerOrchestration() / 1e3)),
           Column.right("heap MB", row -> format("%.0f", row.peakHeapMegabytes())),
-          Column.right("vs kafka", row -> format("%.4f", row.throughputToRawKafka())),
-          Column.right("vs store", row -> format("%.4f", row.storageWritesToRawPageStore())));
+          Column.right("vs kafka", row -> format("%.3g", row.throughputToRawKafka())),
+          Column.right("vs store", row -> format("%.3g", row.storageWritesToRawPageStore())));
 
   private ReportText() {}
 

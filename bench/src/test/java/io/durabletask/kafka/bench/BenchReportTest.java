@@ -87,7 +87,7 @@ class BenchReportTest {
         .startsWith("hello-sequence-3  latency       500       -     -   36.48   79.23  130.56");
     assertThat(lines.get(2))
         .startsWith("hello-sequence-3  throughput  10000   102.7     -       -")
-        .endsWith("349    0.0010    0.1289");
+        .endsWith("349  0.000980     0.129");
     assertThat(lines.get(1)).contains("75.50").endsWith("269         -         -");
   }
 
