@@ -8,6 +8,7 @@ import io.durabletask.kafka.engine.storage.StorageException;
 import io.durabletask.kafka.engine.storage.TaskHubInfo;
 import io.durabletask.kafka.engine.storage.TaskHubMismatchException;
 import io.durabletask.kafka.engine.storage.TaskHubStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -84,6 +85,13 @@ public final class BlobTaskHubStore implements TaskHubStore {
   /** A task hub store over local files: the hub lives in {@code <root>/<hub>}. */
   public static BlobTaskHubStore local(Path root, BlobStorageOptions options) {
     return new BlobTaskHubStore(hub -> new LocalFilePageStore(root.resolve(hub)), root, options);
+  }
+
+  /** As {@link #local(Path, BlobStorageOptions)}, counting page writes in {@code meters}. */
+  public static BlobTaskHubStore local(
+      Path root, BlobStorageOptions options, MeterRegistry meters) {
+    return new BlobTaskHubStore(
+        hub -> new LocalFilePageStore(root.resolve(hub), meters), root, options);
   }
 
   @Override

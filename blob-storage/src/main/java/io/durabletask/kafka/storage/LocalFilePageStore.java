@@ -1,6 +1,7 @@
 package io.durabletask.kafka.storage;
 
 import io.durabletask.kafka.engine.storage.StorageException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * A {@link PageStore} over the files of one folder: a blob is a file, a name's {@code /} is a
  * subfolder. Writes are positional {@link FileChannel} writes, made durable by {@code
  * force(false)}; new files are made durable by forcing their folder too. Leases are lock files: see
- * {@link LocalLeaseFile}.
+ * {@link LocalLeaseFile}. Writes and flushes are counted in {@link PageStoreMetrics}.
  */
 public final class LocalFilePageStore implements PageStore {
   private static final Logger LOG = LoggerFactory.getLogger(LocalFilePageStore.class);
@@ -37,6 +38,7 @@ public final class LocalFilePageStore implements PageStore {
 
   private final Path folder;
   private final Clock clock;
+  private final PageStoreMetrics metrics;
   private final Map<String, LocalPageBlob> blobs = new ConcurrentHashMap<>();
 
   public LocalFilePageStore(Path folder) {
@@ -45,8 +47,18 @@ public final class LocalFilePageStore implements PageStore {
 
   /** A store whose leases expire by {@code clock}. */
   public LocalFilePageStore(Path folder, Clock clock) {
+    this(folder, clock, PageStoreMetrics.none());
+  }
+
+  /** A store that counts its page-blob writes and flushes in {@code meters}. */
+  public LocalFilePageStore(Path folder, MeterRegistry meters) {
+    this(folder, Clock.systemUTC(), new PageStoreMetrics(meters));
+  }
+
+  private LocalFilePageStore(Path folder, Clock clock, PageStoreMetrics metrics) {
     this.folder = folder.toAbsolutePath().normalize();
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
@@ -73,7 +85,8 @@ public final class LocalFilePageStore implements PageStore {
 
   @Override
   public PageBlob blob(String name) {
-    return blobs.computeIfAbsent(checkName(name), n -> new LocalPageBlob(n, resolve(n)));
+    return blobs.computeIfAbsent(
+        checkName(name), n -> new LocalPageBlob(n, resolve(n), metrics.forBlob(n)));
   }
 
   @Override

@@ -14,11 +14,13 @@ import java.nio.file.StandardOpenOption;
 final class LocalPageBlob implements PageBlob {
   private final String name;
   private final Path path;
+  private final PageStoreMetrics.BlobCounters counters;
   private FileChannel channel;
 
-  LocalPageBlob(String name, Path path) {
+  LocalPageBlob(String name, Path path, PageStoreMetrics.BlobCounters counters) {
     this.name = name;
     this.path = path;
+    this.counters = counters;
   }
 
   @Override
@@ -49,8 +51,10 @@ final class LocalPageBlob implements PageBlob {
 
   @Override
   public void write(long offset, ByteBuffer pages, Lease lease) {
-    checkAligned(offset, pages.remaining());
+    int length = pages.remaining();
+    checkAligned(offset, length);
     local(lease).whileHeld(() -> writeFully(offset, pages));
+    counters.recordWrite(length);
   }
 
   @Override
@@ -58,6 +62,7 @@ final class LocalPageBlob implements PageBlob {
     try {
       if (channel != null) {
         channel.force(false);
+        counters.recordFlush();
       }
     } catch (IOException e) {
       throw LocalFilePageStore.failed("flush " + path, e);

@@ -10,6 +10,7 @@ import io.durabletask.kafka.engine.transport.LargeRecordStore;
 import io.durabletask.kafka.engine.transport.TransportException;
 import io.durabletask.kafka.host.grpc.SidecarService;
 import io.durabletask.kafka.host.grpc.WorkItemDispatcher;
+import io.durabletask.kafka.storage.BlobStorageOptions;
 import io.durabletask.kafka.storage.BlobTaskHubStore;
 import io.durabletask.kafka.storage.LocalLargeRecordStore;
 import io.durabletask.kafka.transport.EmbeddedKafkaBroker;
@@ -17,6 +18,8 @@ import io.durabletask.kafka.transport.KafkaTransport;
 import io.durabletask.kafka.transport.KafkaTransportConfig;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -43,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * <p>Record values too large for one Kafka record go through the large-record store in {@code
  * <data>/hubs/<hub>/large}; every hour the host deletes the values older than {@link
  * HostConfig#largeRecordRetention()}.
+ *
+ * <p>The host's meters ({@link #meters()}) count the page-blob writes of its storage and the
+ * records its transport sends.
  */
 public final class Host implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
@@ -51,6 +57,8 @@ public final class Host implements AutoCloseable {
 
   private final HostConfig config;
   private final WorkItemDispatcher dispatcher = new WorkItemDispatcher();
+  private final MeterRegistry meters = new SimpleMeterRegistry();
+  private String bootstrapServers;
   private TaskHubStore store;
   private LargeRecordStore largeRecords;
   private ScheduledExecutorService largeRecordCleanup;
@@ -86,14 +94,17 @@ public final class Host implements AutoCloseable {
     requireConsistentLimits(config);
     requireWritable(config.dataDir());
     requirePortFree(config.address(), config.port());
-    store = BlobTaskHubStore.local(config.dataDir().resolve("hubs"));
+    store =
+        BlobTaskHubStore.local(
+            config.dataDir().resolve("hubs"), BlobStorageOptions.defaults(), meters);
     store.createOrCheck(config.hubName(), config.partitionCount());
     // TODO(#3): hosts on several machines need a shared large-record store (Azure blobs below the
     // hub's container); a local folder serves only the hosts that share this data folder.
     largeRecords = LocalLargeRecordStore.forHub(config.dataDir().resolve("hubs"), config.hubName());
     largeRecordCleanup = scheduleLargeRecordCleanup();
-    String bootstrap = startBrokerIfEmbedded();
-    KafkaTransport transport = new KafkaTransport(transportConfig(bootstrap), largeRecords);
+    bootstrapServers = startBrokerIfEmbedded();
+    KafkaTransport transport =
+        new KafkaTransport(transportConfig(bootstrapServers), largeRecords, meters);
     engine = new Engine(engineConfig(), transport, store, dispatcher);
     engine.start();
     server = startServer();
@@ -212,6 +223,16 @@ public final class Host implements AutoCloseable {
   /** The port the gRPC endpoint listens on. */
   public int port() {
     return server == null ? config.port() : server.getPort();
+  }
+
+  /** The Kafka cluster the host uses: the embedded broker's address, or the configured one. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The counters of this host's storage and transport. */
+  public MeterRegistry meters() {
+    return meters;
   }
 
   public Engine engine() {

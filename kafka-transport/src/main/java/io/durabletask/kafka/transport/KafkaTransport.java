@@ -5,6 +5,8 @@ import io.durabletask.kafka.engine.transport.PartitionReceiver;
 import io.durabletask.kafka.engine.transport.Transport;
 import io.durabletask.kafka.engine.transport.TransportException;
 import io.durabletask.kafka.engine.transport.TransportListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -76,6 +78,7 @@ public final class KafkaTransport implements Transport {
   private final KafkaTransportConfig config;
   private final KafkaClientProperties clientProperties;
   private final LargeRecords largeRecords;
+  private final TransportMetrics metrics;
   private final String logPrefix;
   private volatile State state = State.NEW;
   private volatile KafkaProducer<byte[], byte[]> producer;
@@ -92,11 +95,21 @@ public final class KafkaTransport implements Transport {
    * every host of the task hub must reach; the transport does not close it.
    */
   public KafkaTransport(KafkaTransportConfig config, LargeRecordStore largeRecordStore) {
+    this(config, largeRecordStore, new CompositeMeterRegistry());
+  }
+
+  /**
+   * As {@link #KafkaTransport(KafkaTransportConfig, LargeRecordStore)}, counting the records sent
+   * in {@code meters} (see {@link TransportMetrics}).
+   */
+  public KafkaTransport(
+      KafkaTransportConfig config, LargeRecordStore largeRecordStore, MeterRegistry meters) {
     this.config = Objects.requireNonNull(config, "config");
     this.clientProperties = new KafkaClientProperties(config);
     int threshold = LargeRecords.thresholdFor(config, clientProperties.maxRequestSize());
     this.largeRecords = new LargeRecords(largeRecordStore, threshold);
     this.logPrefix = "[" + config.hubName() + "] ";
+    this.metrics = new TransportMetrics(meters, config);
   }
 
   @Override
@@ -240,6 +253,7 @@ public final class KafkaTransport implements Transport {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     try {
       started.send(record, (metadata, error) -> completeSend(sent, record, error));
+      metrics.recordSent(record);
     } catch (RuntimeException e) {
       completeSend(sent, record, e);
     }
