@@ -63,7 +63,8 @@ final class Bench {
       return;
     }
     Duration duration = Duration.ofSeconds(options.warmupSeconds);
-    runner.warmUp(Scenario.helloSequence(3), duration, options.concurrency);
+    Scenario warmUp = Scenario.helloSequence(3);
+    runner.warmUp(warmUp, duration, options.concurrencyOf(warmUp));
   }
 
   private Baselines measureBaselines(Host host, Path dataDir) {
@@ -92,7 +93,8 @@ final class Bench {
     return switch (mode) {
       case LATENCY -> runner.latency(scenario, options.latencyRuns);
       case THROUGHPUT ->
-          runner.throughput(scenario, options.instancesOf(scenario), options.concurrency);
+          runner.throughput(
+              scenario, options.instancesOf(scenario), options.concurrencyOf(scenario));
     };
   }
 

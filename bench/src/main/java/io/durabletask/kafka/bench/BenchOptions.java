@@ -52,18 +52,16 @@ final class BenchOptions {
               + " 1000; payloads of 100 KB 2000, of 1 MB 500).")
   Integer instances;
 
-  // TODO(#4): 200 echo sequences of 1 MB at once bring the 4 GB heap of bin/bench close to full,
-  // so that row measures the garbage collector as much as the engine; a default per scenario
-  // (about 40 for 1 MB) would keep it comparable with the others.
   @Option(
       names = "--concurrency",
-      defaultValue = "200",
-      description = "Instances at once in throughput mode (default: ${DEFAULT-VALUE}).")
-  int concurrency;
+      description =
+          "Instances at once in throughput mode (default: 500; payloads of 100 KB 327, of 1 MB"
+              + " 32, so that the heap holds what they carry).")
+  Integer concurrency;
 
   @Option(
       names = "--workers",
-      defaultValue = "4",
+      defaultValue = "16",
       description = "SDK workers connected to the host (default: ${DEFAULT-VALUE}).")
   int workers;
 
@@ -145,6 +143,11 @@ final class BenchOptions {
     return instances != null ? instances : scenario.defaultInstances();
   }
 
+  /** How many instances a scenario runs at once in throughput mode. */
+  int concurrencyOf(Scenario scenario) {
+    return concurrency != null ? concurrency : scenario.defaultConcurrency();
+  }
+
   Settings settings() {
     return new Settings(
         workloads.stream().map(Workload::cliName).toList(),
@@ -163,7 +166,7 @@ final class BenchOptions {
     modes = named(commandLine, "--modes", modeNames, Mode::byName, Mode::names);
     atLeast(commandLine, "--latency-runs", latencyRuns, 1);
     atLeast(commandLine, "--instances", instances == null ? 1 : instances, 1);
-    atLeast(commandLine, "--concurrency", concurrency, 1);
+    atLeast(commandLine, "--concurrency", concurrency == null ? 1 : concurrency, 1);
     atLeast(commandLine, "--workers", workers, 1);
     atLeast(commandLine, "--warmup-seconds", warmupSeconds, 0);
     atLeast(commandLine, "--partitions", partitions, 1);

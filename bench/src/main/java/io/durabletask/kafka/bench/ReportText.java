@@ -18,6 +18,7 @@ final class ReportText {
           Column.left("workload", Row::workload),
           Column.left("mode", Row::mode),
           Column.right("n", row -> String.valueOf(row.count())),
+          Column.right("conc", row -> String.valueOf(row.concurrency())),
           Column.right("orch/s", row -> format("%.1f", row.orchestrationsPerSecond())),
           Column.right("MB/s", row -> format("%.2f", row.payloadMegabytesPerSecond())),
           Column.right("p50 ms", row -> format("%.2f", row.p50Millis())),
@@ -46,7 +47,7 @@ final class ReportText {
         Locale.ROOT,
         "durabletask-kafka bench%n"
             + "machine: %d cores, max heap %d MB, Java %s, %s%n"
-            + "settings: %d partitions, %d SDK workers, concurrency %d, %d latency runs,"
+            + "settings: %d partitions, %d SDK workers, concurrency %s, %d latency runs,"
             + " throughput instances %s, warm-up %d s%n",
         machine.cores(),
         machine.maxHeapMegabytes(),
@@ -54,7 +55,7 @@ final class ReportText {
         machine.os(),
         settings.partitions(),
         settings.workers(),
-        settings.concurrency(),
+        settings.concurrency() == null ? "per workload" : settings.concurrency(),
         settings.latencyRuns(),
         settings.instances() == null ? "per workload" : settings.instances(),
         settings.warmupSeconds());

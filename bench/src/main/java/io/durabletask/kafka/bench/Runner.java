@@ -51,7 +51,7 @@ final class Runner {
         progress.instanceDone();
       }
       long elapsed = System.nanoTime() - start;
-      return new Measurement(scenario, Mode.LATENCY, runs, elapsed, latencies, probe.end(begin));
+      return new Measurement(scenario, Mode.LATENCY, runs, 1, elapsed, latencies, probe.end(begin));
     }
   }
 
@@ -63,7 +63,14 @@ final class Runner {
       long start = System.nanoTime();
       runConcurrently(scenario, Math.min(concurrency, instances), i -> i < instances, progress);
       long elapsed = System.nanoTime() - start;
-      return new Measurement(scenario, Mode.THROUGHPUT, instances, elapsed, null, probe.end(begin));
+      return new Measurement(
+          scenario,
+          Mode.THROUGHPUT,
+          instances,
+          Math.min(concurrency, instances),
+          elapsed,
+          null,
+          probe.end(begin));
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
  * @param payloadBytes the application payload one instance moves (see {@link
  *     #payloadBytesOfEchoSequence}); 0 for the scenarios whose payloads are a few bytes
  * @param defaultInstances how many instances the throughput mode runs unless told otherwise
+ * @param defaultConcurrency how many instances the throughput mode runs at once unless told
+ *     otherwise
  */
 record Scenario(
     String name,
@@ -22,9 +24,21 @@ record Scenario(
     Object expected,
     Class<?> outputType,
     long payloadBytes,
-    int defaultInstances) {
+    int defaultInstances,
+    int defaultConcurrency) {
 
   static final int DEFAULT_INSTANCES = 10_000;
+
+  /** Enough instances at once to keep both cores busy with 16 single-threaded SDK workers. */
+  static final int DEFAULT_CONCURRENCY = 500;
+
+  /**
+   * The payload bytes the instances of a payload scenario may hold at once: an echo sequence keeps
+   * about eight copies of its payload in the host and the SDK while it runs (history, work items,
+   * messages), and the heap of bin/bench is 4 GB.
+   */
+  static final long PAYLOAD_IN_FLIGHT_BYTES = 256L * 1024 * 1024;
+
   static final int FAN_OUT_INSTANCES = 1_000;
   static final List<String> CITIES = List.of("Tokyo", "Seattle", "London", "Lagos", "Lima");
 
@@ -40,7 +54,8 @@ record Scenario(
         expected,
         String.class,
         0,
-        DEFAULT_INSTANCES);
+        DEFAULT_INSTANCES,
+        DEFAULT_CONCURRENCY);
   }
 
   /** {@code width} activities in parallel, squaring 1 to {@code width}; the sum of the squares. */
@@ -53,7 +68,8 @@ record Scenario(
         sumOfSquares,
         Long.class,
         0,
-        FAN_OUT_INSTANCES);
+        FAN_OUT_INSTANCES,
+        DEFAULT_CONCURRENCY);
   }
 
   /** The echo sequence with an input string of {@code bytes} ASCII characters. */
@@ -66,7 +82,14 @@ record Scenario(
         text,
         String.class,
         payloadBytesOfEchoSequence(bytes),
-        defaultPayloadInstances(bytes));
+        defaultPayloadInstances(bytes),
+        defaultPayloadConcurrency(bytes));
+  }
+
+  /** Fewer instances at once for larger payloads, so that the heap holds what they carry. */
+  static int defaultPayloadConcurrency(int bytes) {
+    long copies = 8L * bytes;
+    return (int) Math.max(16, Math.min(DEFAULT_CONCURRENCY, PAYLOAD_IN_FLIGHT_BYTES / copies));
   }
 
   /**

@@ -32,8 +32,8 @@ class BenchOptionsTest {
             "payload-1MB");
     Settings settings = options.settings();
     assertThat(settings.latencyRuns()).isEqualTo(500);
-    assertThat(settings.concurrency()).isEqualTo(200);
-    assertThat(settings.workers()).isEqualTo(4);
+    assertThat(settings.concurrency()).isNull();
+    assertThat(settings.workers()).isEqualTo(16);
     assertThat(settings.warmupSeconds()).isEqualTo(90);
     assertThat(settings.partitions()).isEqualTo(12);
     assertThat(options.dataDir).isNull();

@@ -16,8 +16,8 @@ class BenchReportTest {
           List.of("latency", "throughput"),
           500,
           null,
-          200,
-          4,
+          null,
+          16,
           90,
           12,
           200_000);
@@ -31,6 +31,7 @@ class BenchReportTest {
           "hello-sequence-3",
           "latency",
           500,
+          1,
           18.2,
           null,
           null,
@@ -53,6 +54,7 @@ class BenchReportTest {
           "hello-sequence-3",
           "throughput",
           10_000,
+          200,
           97.4,
           102.7,
           null,
@@ -82,11 +84,12 @@ class BenchReportTest {
     // then
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0))
-        .startsWith("workload          mode            n  orch/s  MB/s  p50 ms");
+        .startsWith("workload          mode            n  conc  orch/s  MB/s  p50 ms");
     assertThat(lines.get(1))
-        .startsWith("hello-sequence-3  latency       500       -     -   36.48   79.23  130.56");
+        .startsWith(
+            "hello-sequence-3  latency       500     1       -     -   36.48   79.23  130.56");
     assertThat(lines.get(2))
-        .startsWith("hello-sequence-3  throughput  10000   102.7     -       -")
+        .startsWith("hello-sequence-3  throughput  10000   200   102.7     -       -")
         .endsWith("349  0.000980     0.129");
     assertThat(lines.get(1)).contains("75.50").endsWith("269         -         -");
   }
@@ -100,7 +103,7 @@ class BenchReportTest {
     // then
     assertThat(header)
         .contains("machine: 2 cores, max heap 4294 MB, Java 17.0.15 (OpenJDK), Linux 6 amd64")
-        .contains("12 partitions, 4 SDK workers, concurrency 200, 500 latency runs")
+        .contains("12 partitions, 16 SDK workers, concurrency per workload, 500 latency runs")
         .contains("throughput instances per workload, warm-up 90 s");
     assertThat(baselines)
         .contains("raw Kafka, 12 partitions, 200000 records of 200 B: produced 104697 records/s")

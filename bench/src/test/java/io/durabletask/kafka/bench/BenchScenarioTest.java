@@ -55,7 +55,7 @@ class BenchScenarioTest {
         new Usage(3_000_000_000L, 4_000, 800_000, 8_000, 16_000_000, 1_000_000, 8_000, 500_000_000);
     Measurement measurement =
         new Measurement(
-            Scenario.payload(1_000), Mode.THROUGHPUT, 1_000, 2_000_000_000L, null, usage);
+            Scenario.payload(1_000), Mode.THROUGHPUT, 1_000, 200, 2_000_000_000L, null, usage);
 
     // when
     Row row = Row.of(measurement, BASELINES);
@@ -85,7 +85,7 @@ class BenchScenarioTest {
     Usage usage = new Usage(0, 0, 0, 0, 0, 0, 0, 0);
     Measurement measurement =
         new Measurement(
-            Scenario.helloSequence(3), Mode.LATENCY, 100, 5_050_000_000L, latencies, usage);
+            Scenario.helloSequence(3), Mode.LATENCY, 100, 1, 5_050_000_000L, latencies, usage);
 
     // when
     Row row = Row.of(measurement, BASELINES);
