@@ -127,7 +127,7 @@ public final class BlobPartitionStore implements PartitionStore {
    * before it holds every entry up to {@code position}, or if the store closes first.
    */
   @Override
-  public synchronized CompletableFuture<Void> checkpoint(long position) {
+  public synchronized CompletableFuture<Long> checkpoint(long position) {
     if (state != State.OPEN) {
       return CompletableFuture.failedFuture(notOpen("checkpoint"));
     }
@@ -137,11 +137,11 @@ public final class BlobPartitionStore implements PartitionStore {
     return startCheckpoint(position).whenComplete((ignored, e) -> logIfFailed(position, e));
   }
 
-  private CompletableFuture<Void> startCheckpoint(long position) {
+  private CompletableFuture<Long> startCheckpoint(long position) {
     StateSnapshot snapshot = cache.snapshot();
     CompletableFuture<Void> logReady = log.roll();
     try {
-      return CompletableFuture.runAsync(
+      return CompletableFuture.supplyAsync(
           () -> writeCheckpoint(position, snapshot, logReady), checkpointer);
     } catch (RejectedExecutionException e) {
       snapshot.close();
@@ -301,11 +301,12 @@ public final class BlobPartitionStore implements PartitionStore {
     }
   }
 
-  private void writeCheckpoint(
+  /** Writes the checkpoint and returns its size in bytes; 0 if a later one was written. */
+  private long writeCheckpoint(
       long position, StateSnapshot snapshot, CompletableFuture<Void> logReady) {
     try (snapshot) {
       if (position <= pointer.position()) {
-        return;
+        return 0;
       }
       CheckpointPointer next = pointer.next(position, checkpointName(position));
       CheckpointFile.Summary summary = writeSnapshot(next, snapshot);
@@ -320,6 +321,7 @@ public final class BlobPartitionStore implements PartitionStore {
           position,
           summary.records(),
           summary.bytes());
+      return summary.bytes();
     }
   }
 

@@ -6,6 +6,7 @@ import io.durabletask.kafka.engine.client.Client;
 import io.durabletask.kafka.engine.client.LocalPartitions;
 import io.durabletask.kafka.engine.partition.LocalClients;
 import io.durabletask.kafka.engine.partition.PartitionProcessor;
+import io.durabletask.kafka.engine.partition.PartitionScheduler;
 import io.durabletask.kafka.engine.storage.TaskHubInfo;
 import io.durabletask.kafka.engine.storage.TaskHubStore;
 import io.durabletask.kafka.engine.transport.Transport;
@@ -41,6 +42,7 @@ public final class Engine implements TransportListener, AutoCloseable {
   private final WorkItemListener workItems;
   private final Client client;
   private final Map<Integer, PartitionProcessor> partitions = new ConcurrentHashMap<>();
+  private final PartitionScheduler scheduler;
   private volatile TaskHubInfo taskHub;
 
   public Engine(
@@ -49,6 +51,7 @@ public final class Engine implements TransportListener, AutoCloseable {
     this.transport = transport;
     this.store = store;
     this.workItems = workItems;
+    this.scheduler = PartitionScheduler.forHost("partitions-" + config.hubName());
     this.client =
         new Client(
             "client-" + UUID.randomUUID(),
@@ -158,7 +161,8 @@ public final class Engine implements TransportListener, AutoCloseable {
               config.clock(),
               config.checkpointPolicy(),
               config.commitPolicy(),
-              config.instanceCacheBytes() / config.partitionCount());
+              config.instanceCacheBytes() / config.partitionCount(),
+              scheduler);
       partitions.put(partition, processor);
       processor.start();
     }
@@ -188,6 +192,7 @@ public final class Engine implements TransportListener, AutoCloseable {
     onPartitionsRevoked(List.copyOf(partitions.keySet()));
     transport.close();
     client.failAll(new IllegalStateException("the host is stopping"));
+    scheduler.close();
     store.close();
     log.info("[hub {}] stopped", config.hubName());
   }

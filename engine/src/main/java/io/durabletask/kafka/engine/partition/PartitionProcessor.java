@@ -38,29 +38,39 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one partition on its own thread.
+ * Runs one partition as a sequence of rounds, one at a time.
  *
  * <p>Each round takes what has arrived (records, completions, timers that came due), turns it into
  * update events, applies them to the state at once, and hands work items to workers. Then it
- * appends the round's events to the commit log in one group commit. Messages to other partitions
- * and responses to clients are held until that commit is durable. While a commit is in flight the
- * next round already runs.
+ * appends the round's events to the commit log in a group commit when the {@link CommitPolicy} says
+ * so. Messages to other partitions and responses to clients are held until that commit is durable.
+ * While a commit is in flight the next rounds already run.
+ *
+ * <p>The partition has no thread of its own. A thread that brings an input (a worker's completion
+ * on a gRPC thread, records on the transport's thread, a durable commit on the log's writer) runs
+ * the rounds itself if no other thread is running them, and otherwise leaves the input for that
+ * thread, which takes it before it lets go. That saves a thread hand-off per input. Recovery,
+ * rounds due at a time and inputs from threads that must not be held up (the Kafka producer's) go
+ * to the {@link PartitionScheduler}. Only the thread running rounds touches the partition's state.
  *
  * <p>States: RECOVERING (replaying the log) -> RUNNING -> STOPPING (waiting for in-flight commits)
- * -> STOPPED; any storage failure -> FAILED, which releases nothing more.
+ * -> STOPPED; any storage failure -> FAILED, which releases nothing more. Inputs that come after
+ * RUNNING are refused.
  */
 public final class PartitionProcessor implements StateMachineListener {
   private static final Logger log = LoggerFactory.getLogger(PartitionProcessor.class);
   private static final int MAX_INPUTS_PER_ROUND = 4096;
-  private static final long MAX_IDLE_WAIT_MILLIS = 1000;
+  private static final int MAX_ROUNDS_PER_TURN = 64;
+  private static final long TIMER_CHECK_MILLIS = 1000;
   private static final long RESEND_DELAY_MILLIS = 500;
 
   /** The partition's state of life. */
@@ -82,12 +92,24 @@ public final class PartitionProcessor implements StateMachineListener {
   private final CheckpointPolicy checkpointPolicy;
   private final CommitPolicy commitPolicy;
   private final long cacheBudgetBytes;
-  private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
+  private final PartitionScheduler scheduler;
+  private final ConcurrentLinkedQueue<Input> inbox = new ConcurrentLinkedQueue<>();
+
+  /** True while a thread runs rounds, or is about to: whoever sets it owns the state. */
+  private final AtomicBoolean owned = new AtomicBoolean();
+
+  private final Object wakeLock = new Object();
+  private PartitionScheduler.Cancellable armedWake;
+  private long armedWakeNanos;
+
+  /** When the next round is due without new input, by System.nanoTime(); MAX_VALUE: never. */
+  private volatile long nextRoundNanos = Long.MAX_VALUE;
+
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-  private final Thread thread;
 
   private volatile Status status = Status.RECOVERING;
+  private boolean finished;
   private volatile long cachedBytes;
   private volatile int cachedInstances;
   private PartitionState state;
@@ -123,28 +145,9 @@ public final class PartitionProcessor implements StateMachineListener {
   private final Set<Integer> resendsScheduled = new HashSet<>();
   private long highestSent;
   private long eventsSinceCheckpoint;
+  private long logBytesSinceCheckpoint;
+  private volatile long lastCheckpointBytes;
   private long lastCheckpointTime;
-
-  public PartitionProcessor(
-      int partition,
-      int partitionCount,
-      PartitionStore store,
-      Transport transport,
-      WorkItemListener workItems,
-      LongSupplier clock,
-      CheckpointPolicy checkpointPolicy) {
-    this(
-        partition,
-        partitionCount,
-        store,
-        transport,
-        workItems,
-        LocalClients.NONE,
-        clock,
-        checkpointPolicy,
-        CommitPolicy.IMMEDIATE,
-        Long.MAX_VALUE);
-  }
 
   public PartitionProcessor(
       int partition,
@@ -156,7 +159,8 @@ public final class PartitionProcessor implements StateMachineListener {
       LongSupplier clock,
       CheckpointPolicy checkpointPolicy,
       CommitPolicy commitPolicy,
-      long cacheBudgetBytes) {
+      long cacheBudgetBytes,
+      PartitionScheduler scheduler) {
     this.partition = partition;
     this.partitionCount = partitionCount;
     this.store = store;
@@ -167,8 +171,7 @@ public final class PartitionProcessor implements StateMachineListener {
     this.checkpointPolicy = checkpointPolicy;
     this.commitPolicy = commitPolicy;
     this.cacheBudgetBytes = cacheBudgetBytes;
-    this.thread = new Thread(this::run, "partition-" + partition);
-    this.thread.setDaemon(true);
+    this.scheduler = scheduler;
   }
 
   public int partition() {
@@ -189,22 +192,23 @@ public final class PartitionProcessor implements StateMachineListener {
     return cachedInstances;
   }
 
-  /** Starts recovery on the partition's thread; the future completes once it runs. */
+  /** Starts recovery on the scheduler; the future completes once the partition runs. */
   public CompletableFuture<Void> start() {
-    thread.start();
+    owned.set(true);
+    scheduler.execute(this::recoverThenRun);
     return started;
   }
 
   /** Stops after in-flight commits are durable; the future completes once stopped. */
   public CompletableFuture<Void> stop() {
-    inbox.add(new Stop());
+    offer(new Stop());
     return stopped;
   }
 
   /** Hands a worker's episode result to the partition. */
   public CompletableFuture<CompletionOutcome> completeOrchestrator(OrchestratorCompletion c) {
     CompletableFuture<CompletionOutcome> outcome = new CompletableFuture<>();
-    inbox.add(new OrchestratorDone(c, outcome));
+    offer(new OrchestratorDone(c, outcome));
     return outcome;
   }
 
@@ -217,44 +221,145 @@ public final class PartitionProcessor implements StateMachineListener {
     if (status != Status.RUNNING) {
       return false;
     }
-    LocalRequest request = new LocalRequest(message, onRefused);
-    inbox.add(request);
-    boolean stoppedMeanwhile = status != Status.RUNNING && status != Status.STOPPING;
-    return !(stoppedMeanwhile && inbox.remove(request));
+    offer(new LocalRequest(message, onRefused));
+    return true;
   }
 
   /** Hands a worker's activity result to the partition. */
   public CompletableFuture<CompletionOutcome> completeActivity(ActivityCompletion c) {
     CompletableFuture<CompletionOutcome> outcome = new CompletableFuture<>();
-    inbox.add(new ActivityDone(c, outcome));
+    offer(new ActivityDone(c, outcome));
     return outcome;
   }
 
-  // ---- the loop ----
+  // ---- rounds ----
 
-  private void run() {
+  /** Queues an input and runs the rounds on this thread unless another thread runs them. */
+  private void offer(Input input) {
+    inbox.add(input);
+    if (owned.compareAndSet(false, true)) {
+      runRounds();
+    }
+  }
+
+  /** Queues an input for rounds on the scheduler: for threads that must not run them. */
+  private void offerLater(Input input) {
+    inbox.add(input);
+    if (owned.compareAndSet(false, true)) {
+      scheduler.execute(this::runRounds);
+    }
+  }
+
+  /** A round is due without input: a timer, a lingering commit, or the periodic timer check. */
+  private void wake() {
+    synchronized (wakeLock) {
+      armedWake = null;
+    }
+    if (owned.compareAndSet(false, true)) {
+      runRounds();
+    }
+  }
+
+  private void recoverThenRun() {
     try {
       recover();
       status = Status.RUNNING;
       started.complete(null);
       log.info("[partition {}] running at position {}", partition, lastPosition);
-      loop();
     } catch (RuntimeException e) {
       fail(e);
-    } finally {
-      finish();
     }
+    runRounds();
   }
 
-  private void loop() {
-    while (status == Status.RUNNING || (status == Status.STOPPING && !inFlight.isEmpty())) {
+  /**
+   * Runs rounds while inputs keep coming, at most {@value #MAX_ROUNDS_PER_TURN} before the rest
+   * goes to the scheduler, so that no caller is held for long. Called by the owner only; lets go of
+   * the state before it returns, unless it handed the turn on.
+   */
+  private void runRounds() {
+    for (int i = 0; i < MAX_ROUNDS_PER_TURN; i++) {
+      round();
+      if (isEnding() && !finished) {
+        finishOnScheduler();
+        return;
+      }
+      owned.set(false);
+      if (inbox.isEmpty() || !owned.compareAndSet(false, true)) {
+        armWake();
+        return;
+      }
+    }
+    scheduler.execute(this::runRounds);
+  }
+
+  private void round() {
+    if (status == Status.STOPPED || status == Status.FAILED) {
+      drainRefused();
+      return;
+    }
+    try {
       takeInputs();
       if (status == Status.RUNNING) {
         fireDueTimers();
         dispatchRunnable();
       }
       flushBatchIfDue();
+      nextRoundNanos = nextRoundNanos();
+    } catch (RuntimeException e) {
+      fail(e);
     }
+  }
+
+  /** True once the partition failed, or stopped with nothing more in flight. */
+  private boolean isEnding() {
+    return status == Status.FAILED
+        || (status == Status.STOPPING && inFlight.isEmpty() && batchEntries.isEmpty());
+  }
+
+  /**
+   * Ends the partition, still owning it, on a scheduler thread: closing the store waits for the
+   * commit log's writer, which may be the thread running this round.
+   */
+  private void finishOnScheduler() {
+    if (PartitionScheduler.onSchedulerThread()) {
+      finish();
+      owned.set(false);
+      if (!inbox.isEmpty() && owned.compareAndSet(false, true)) {
+        runRounds();
+      }
+    } else {
+      scheduler.execute(this::finishOnScheduler);
+    }
+  }
+
+  /** Makes sure a round runs when the next one is due, if it is due without input. */
+  private void armWake() {
+    long due = nextRoundNanos;
+    if (due == Long.MAX_VALUE || status == Status.STOPPED || status == Status.FAILED) {
+      return;
+    }
+    synchronized (wakeLock) {
+      if (armedWake != null && armedWakeNanos - due <= 0) {
+        return;
+      }
+      if (armedWake != null) {
+        armedWake.cancel(false);
+      }
+      armedWakeNanos = due;
+      armedWake = scheduler.schedule(this::wake, Math.max(0, due - System.nanoTime()));
+    }
+  }
+
+  /** The earliest of: the batch's commit, the first timer, and the periodic timer check. */
+  private long nextRoundNanos() {
+    long due = flushDeadlineNanos;
+    if (!timers.isEmpty()) {
+      long untilTimer = Math.min(timers.first().fireAt() - clock.getAsLong(), TIMER_CHECK_MILLIS);
+      due =
+          Math.min(due, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, untilTimer)));
+    }
+    return due;
   }
 
   /**
@@ -262,38 +367,16 @@ public final class PartitionProcessor implements StateMachineListener {
    * older than its input: an instance is never created before its request arrived.
    */
   private void takeInputs() {
-    Input first = pollInbox();
     List<Input> round = new ArrayList<>();
-    if (first != null) {
-      round.add(first);
-      inbox.drainTo(round, MAX_INPUTS_PER_ROUND);
+    for (Input input = inbox.poll(); input != null; input = inbox.poll()) {
+      round.add(input);
+      if (round.size() == MAX_INPUTS_PER_ROUND) {
+        break;
+      }
     }
     now = clock.getAsLong();
     round.forEach(this::handle);
     submitRequests();
-  }
-
-  private Input pollInbox() {
-    try {
-      long untilFlush =
-          flushDeadlineNanos == Long.MAX_VALUE
-              ? Long.MAX_VALUE
-              : Math.max(0, flushDeadlineNanos - System.nanoTime());
-      long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(idleWaitMillis()), untilFlush);
-      return inbox.poll(waitNanos, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      status = Status.STOPPING;
-      return null;
-    }
-  }
-
-  private long idleWaitMillis() {
-    if (timers.isEmpty()) {
-      return MAX_IDLE_WAIT_MILLIS;
-    }
-    long untilDue = timers.first().fireAt() - clock.getAsLong();
-    return Math.max(0, Math.min(untilDue, MAX_IDLE_WAIT_MILLIS));
   }
 
   private void handle(Input input) {
@@ -570,12 +653,12 @@ public final class PartitionProcessor implements StateMachineListener {
     heldSinceNanos = 0;
     inFlight.add(batch);
     eventsSinceCheckpoint += entries.size();
+    logBytesSinceCheckpoint += batchBytes;
     store
         .append(entries)
         .whenComplete(
             (ignored, error) ->
-                inbox.add(
-                    error == null ? new Durable(batch.lastPosition()) : new AppendFailed(error)));
+                offer(error == null ? new Durable(batch.lastPosition()) : new AppendFailed(error)));
   }
 
   private List<OutboxEntry> newSends() {
@@ -636,7 +719,7 @@ public final class PartitionProcessor implements StateMachineListener {
             entry.getDestination(), Codecs.PARTITION_MESSAGE.encode(entry.getMessage()))
         .whenComplete(
             (ignored, error) ->
-                inbox.add(
+                offerLater(
                     error == null ? new Sent(entry.getSequence()) : new SendFailed(entry, error)));
   }
 
@@ -666,7 +749,7 @@ public final class PartitionProcessor implements StateMachineListener {
         RESEND_DELAY_MILLIS,
         failed.cause().toString());
     CompletableFuture.delayedExecutor(RESEND_DELAY_MILLIS, TimeUnit.MILLISECONDS)
-        .execute(() -> inbox.add(new Resend(destination)));
+        .execute(() -> offer(new Resend(destination)));
   }
 
   private void handleResend(int destination) {
@@ -683,20 +766,24 @@ public final class PartitionProcessor implements StateMachineListener {
 
   private void maybeCheckpoint(long position) {
     long sinceMillis = now - lastCheckpointTime;
-    if (checkpointPolicy.isDue(eventsSinceCheckpoint, sinceMillis)) {
+    if (checkpointPolicy.isDue(
+        eventsSinceCheckpoint, sinceMillis, logBytesSinceCheckpoint, lastCheckpointBytes)) {
       store
           .checkpoint(position)
           .whenComplete(
-              (ignored, error) -> {
+              (bytes, error) -> {
                 if (error != null) {
                   log.warn(
                       "[partition {}] checkpoint at position {} failed; the log is kept: {}",
                       partition,
                       position,
                       error.toString());
+                } else {
+                  lastCheckpointBytes = bytes;
                 }
               });
       eventsSinceCheckpoint = 0;
+      logBytesSinceCheckpoint = 0;
       lastCheckpointTime = now;
     }
   }
@@ -723,7 +810,7 @@ public final class PartitionProcessor implements StateMachineListener {
     rebuildIndexes();
     resendOutbox();
     transport.startReceiving(
-        partition, state.nextInputOffset(), records -> inbox.add(new Records(records)));
+        partition, state.nextInputOffset(), records -> offer(new Records(records)));
   }
 
   private long replay(Recovery recovery) {
@@ -769,6 +856,7 @@ public final class PartitionProcessor implements StateMachineListener {
   }
 
   private void finish() {
+    finished = true;
     if (status != Status.FAILED) {
       status = Status.STOPPED;
     }

@@ -35,9 +35,10 @@ public interface PartitionStore extends AutoCloseable {
 
   /**
    * Writes a checkpoint of the state store as it is now, which must reflect exactly the entries up
-   * to {@code position}. Once it is durable, the log before it may be truncated.
+   * to {@code position}. Once it is durable, the log before it may be truncated. The future
+   * completes with the number of bytes the checkpoint holds.
    */
-  CompletableFuture<Void> checkpoint(long position);
+  CompletableFuture<Long> checkpoint(long position);
 
   /** Releases ownership; pending appends are completed or failed first. */
   @Override

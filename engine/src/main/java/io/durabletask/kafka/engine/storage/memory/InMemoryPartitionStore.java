@@ -68,14 +68,14 @@ public final class InMemoryPartitionStore implements PartitionStore {
   }
 
   @Override
-  public CompletableFuture<Void> checkpoint(long position) {
+  public CompletableFuture<Long> checkpoint(long position) {
     if (state == null || closed) {
       return CompletableFuture.failedFuture(closedError());
     }
     try {
       durable.checkpoint(this, state, position);
       log.debug("[partition {}] checkpoint at position {}", partition, position);
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(state.bytes());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -64,6 +64,15 @@ public final class InMemoryStateStore implements StateStore {
     return copyOf(entries);
   }
 
+  /** The bytes of all keys and values. */
+  public synchronized long bytes() {
+    long bytes = 0;
+    for (Map.Entry<Bytes, byte[]> entry : entries.entrySet()) {
+      bytes += entry.getKey().get().length + entry.getValue().length;
+    }
+    return bytes;
+  }
+
   /** An independent store with the same entries and position. */
   public synchronized InMemoryStateStore copy() {
     return new InMemoryStateStore(copyOf(entries), position);
