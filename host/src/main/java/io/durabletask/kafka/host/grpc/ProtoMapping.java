@@ -1,5 +1,6 @@
 package io.durabletask.kafka.host.grpc;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -110,8 +111,13 @@ public final class ProtoMapping {
     return epochMillis == 0 ? null : epochMillis;
   }
 
+  /**
+   * A protocol string holding {@code value} already encoded as UTF-8, so that sending the message,
+   * possibly many times (histories go out with every episode), copies bytes instead of encoding the
+   * string again.
+   */
   public static StringValue toStringValue(String value) {
-    return StringValue.of(value);
+    return StringValue.newBuilder().setValueBytes(ByteString.copyFromUtf8(value)).build();
   }
 
   /** The value of an optional protocol string, or null when the field is absent. */

@@ -105,6 +105,7 @@ public final class WorkItemDispatcher implements WorkItemListener {
   @Override
   public void onOrchestratorWorkItem(OrchestratorWorkItem item) {
     Outstanding outstanding = new Outstanding(item, null);
+    outstanding.message();
     synchronized (lock) {
       supersede(orchestratorByInstance.put(item.instanceId(), outstanding));
       byToken.put(outstanding.token, outstanding);
@@ -115,6 +116,7 @@ public final class WorkItemDispatcher implements WorkItemListener {
   @Override
   public void onActivityWorkItem(ActivityWorkItem item) {
     Outstanding outstanding = new Outstanding(null, item);
+    outstanding.message();
     synchronized (lock) {
       supersede(activityByTask.put(outstanding.activityKey(), outstanding));
       byToken.put(outstanding.token, outstanding);
@@ -585,7 +587,7 @@ public final class WorkItemDispatcher implements WorkItemListener {
       return WorkItemDispatcher.activityKey(activity.instanceId(), activity.task().getTaskId());
     }
 
-    /** The protocol message, built once. */
+    /** The protocol message, built once, before the item is handed to the dispatcher's lock. */
     WorkItem message() {
       if (message == null) {
         message = orchestrator != null ? orchestratorMessage() : activityMessage();
