@@ -5,6 +5,7 @@ import io.durabletask.kafka.avro.PartitionMessage;
 import io.durabletask.kafka.engine.client.Client;
 import io.durabletask.kafka.engine.client.LocalPartitions;
 import io.durabletask.kafka.engine.partition.LocalClients;
+import io.durabletask.kafka.engine.partition.PartitionFailedException;
 import io.durabletask.kafka.engine.partition.PartitionProcessor;
 import io.durabletask.kafka.engine.partition.PartitionScheduler;
 import io.durabletask.kafka.engine.storage.TaskHubInfo;
@@ -31,10 +32,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The engine on one host: runs the partitions the transport assigns to this host, routes work-item
  * completions to them, and owns the host's client component.
+ *
+ * <p>A partition that fails (a storage write failed, its lease was lost, recovery could not read
+ * its blobs) is started again while it stays assigned to this host, after a pause that doubles with
+ * every failure in a row, from {@value #FIRST_RESTART_DELAY_MILLIS} ms to {@value
+ * #MAX_RESTART_DELAY_MILLIS} ms. Requests of this host's clients that the failed partition took
+ * directly fail at once, since their log entries may not have become durable; requests that came
+ * through the transport are read again by the restarted partition.
  */
 public final class Engine implements TransportListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final long STOP_TIMEOUT_SECONDS = 30;
+  static final long FIRST_RESTART_DELAY_MILLIS = 500;
+  static final long MAX_RESTART_DELAY_MILLIS = 30_000;
 
   private final EngineConfig config;
   private final Transport transport;
@@ -43,6 +53,9 @@ public final class Engine implements TransportListener, AutoCloseable {
   private final Client client;
   private final Map<Integer, PartitionProcessor> partitions = new ConcurrentHashMap<>();
   private final PartitionScheduler scheduler;
+  private final Map<Integer, Integer> failuresInARow = new ConcurrentHashMap<>();
+  private final Object assignment = new Object();
+  private volatile boolean closing;
   private volatile TaskHubInfo taskHub;
 
   public Engine(
@@ -143,42 +156,99 @@ public final class Engine implements TransportListener, AutoCloseable {
 
   @Override
   public void onPartitionsAssigned(Collection<Integer> assigned) {
-    List<Integer> alreadyRunning = assigned.stream().filter(partitions::containsKey).toList();
-    if (!alreadyRunning.isEmpty()) {
-      onPartitionsRevoked(alreadyRunning);
+    synchronized (assignment) {
+      List<Integer> alreadyRunning = assigned.stream().filter(partitions::containsKey).toList();
+      if (!alreadyRunning.isEmpty()) {
+        onPartitionsRevoked(alreadyRunning);
+      }
+      assigned.forEach(this::startPartition);
     }
-    for (int partition : assigned) {
-      PartitionProcessor processor =
-          new PartitionProcessor(
-              partition,
-              config.partitionCount(),
-              store.partition(partition),
-              transport,
-              workItems,
-              config.clientRouting() == EngineConfig.ClientRouting.LOCAL
-                  ? this::tryRespondLocally
-                  : LocalClients.NONE,
-              config.clock(),
-              config.checkpointPolicy(),
-              config.commitPolicy(),
-              config.instanceCacheBytes() / config.partitionCount(),
-              scheduler);
-      partitions.put(partition, processor);
-      processor.start();
+  }
+
+  private void startPartition(int partition) {
+    PartitionProcessor processor = newProcessor(partition);
+    partitions.put(partition, processor);
+    processor.ended().thenRun(() -> onPartitionEnded(processor));
+    processor.start().thenRun(() -> failuresInARow.remove(partition));
+  }
+
+  private PartitionProcessor newProcessor(int partition) {
+    return new PartitionProcessor(
+        partition,
+        config.partitionCount(),
+        store.partition(partition),
+        transport,
+        workItems,
+        config.clientRouting() == EngineConfig.ClientRouting.LOCAL
+            ? this::tryRespondLocally
+            : LocalClients.NONE,
+        config.clock(),
+        config.checkpointPolicy(),
+        config.commitPolicy(),
+        config.instanceCacheBytes() / config.partitionCount(),
+        scheduler);
+  }
+
+  /** A partition that failed while it is still this host's starts again after a pause. */
+  private void onPartitionEnded(PartitionProcessor processor) {
+    int partition = processor.partition();
+    if (processor.status() != PartitionProcessor.Status.FAILED
+        || partitions.get(partition) != processor) {
+      return;
     }
+    transport.stopReceiving(partition);
+    client.failLocalRequests(partition, unavailable(partition, processor.failure()));
+    int failures = failuresInARow.merge(partition, 1, Integer::sum);
+    long delay = restartDelayMillis(failures);
+    log.warn(
+        "[partition {}] failed ({} in a row), starting it again in {} ms: {}",
+        partition,
+        failures,
+        delay,
+        String.valueOf(processor.failure()));
+    CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+        .execute(() -> restart(processor));
+  }
+
+  static long restartDelayMillis(int failuresInARow) {
+    int doublings = Math.min(Math.max(0, failuresInARow - 1), 16);
+    return Math.min(MAX_RESTART_DELAY_MILLIS, FIRST_RESTART_DELAY_MILLIS << doublings);
+  }
+
+  private void restart(PartitionProcessor failed) {
+    synchronized (assignment) {
+      int partition = failed.partition();
+      if (!closing && partitions.remove(partition, failed)) {
+        startPartition(partition);
+      }
+    }
+  }
+
+  private static PartitionFailedException unavailable(int partition, Throwable cause) {
+    return new PartitionFailedException(
+        "Expected partition "
+            + partition
+            + " to make the request durable, but the partition failed ("
+            + cause
+            + "); the request may not have been applied. The partition starts again by itself;"
+            + " retry the call",
+        cause);
   }
 
   @Override
   public void onPartitionsRevoked(Collection<Integer> revoked) {
-    List<CompletableFuture<Void>> stopping = new ArrayList<>();
-    for (int partition : revoked) {
-      transport.stopReceiving(partition);
-      PartitionProcessor processor = partitions.remove(partition);
-      if (processor != null) {
-        stopping.add(processor.stop());
+    synchronized (assignment) {
+      List<CompletableFuture<Void>> stopping = new ArrayList<>();
+      for (int partition : revoked) {
+        transport.stopReceiving(partition);
+        failuresInARow.remove(partition);
+        PartitionProcessor processor = partitions.remove(partition);
+        if (processor != null) {
+          stopping.add(processor.stop());
+        }
       }
+      awaitAll(stopping);
     }
-    awaitAll(stopping);
   }
 
   @Override
@@ -189,6 +259,7 @@ public final class Engine implements TransportListener, AutoCloseable {
   /** Stops every partition, then leaves the transport and storage. */
   @Override
   public void close() {
+    closing = true;
     onPartitionsRevoked(List.copyOf(partitions.keySet()));
     transport.close();
     client.failAll(new IllegalStateException("the host is stopping"));

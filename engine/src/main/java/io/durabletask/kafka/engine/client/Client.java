@@ -77,7 +77,7 @@ public final class Client {
   private final int partitionCount;
   private final LocalPartitions localPartitions;
   private final AtomicLong nextRequestId = new AtomicLong(1);
-  private final Map<Long, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
+  private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
 
   public Client(String clientId, Transport transport, int partitionCount) {
     this(clientId, transport, partitionCount, LocalPartitions.NONE);
@@ -128,6 +128,7 @@ public final class Client {
     send(
         partitionOf(instanceId),
         message,
+        null,
         error ->
             log.debug(
                 "[client {}] [{}] could not withdraw wait {}: {}",
@@ -276,16 +277,29 @@ public final class Client {
     if (!clientId.equals(response.getClientId())) {
       return;
     }
-    CompletableFuture<Object> waiting = pending.remove(response.getRequestId());
+    Pending waiting = pending.remove(response.getRequestId());
     if (waiting != null) {
-      waiting.complete(response.getBody());
+      waiting.answer().complete(response.getBody());
     }
   }
 
   /** Fails every open request, for example when the host stops. */
   public void failAll(Throwable cause) {
-    pending.values().forEach(future -> future.completeExceptionally(cause));
+    pending.values().forEach(request -> request.answer().completeExceptionally(cause));
     pending.clear();
+  }
+
+  /**
+   * Fails the open requests handed to {@code partition} on this host, which failed: their log
+   * entries may not have become durable, and nothing else holds them. Requests sent through the
+   * transport stay open, since the partition reads them again once it runs again.
+   */
+  public void failLocalRequests(int partition, Throwable cause) {
+    for (Pending request : pending.values()) {
+      if (request.partition() == partition && request.handedOver) {
+        request.answer().completeExceptionally(cause);
+      }
+    }
   }
 
   /** The number of requests waiting for a response. */
@@ -328,9 +342,10 @@ public final class Client {
   private <T> CompletableFuture<T> request(
       long requestId, int partition, Object body, Class<T> answerType) {
     CompletableFuture<Object> answer = new CompletableFuture<>();
-    pending.put(requestId, answer);
+    Pending request = new Pending(partition, answer);
+    pending.put(requestId, request);
     answer.whenComplete((value, error) -> pending.remove(requestId));
-    send(partition, message(requestId, body), answer::completeExceptionally);
+    send(partition, message(requestId, body), request, answer::completeExceptionally);
     CompletableFuture<T> typed = answer.thenApply(answerType::cast);
     typed.whenComplete(
         (value, error) -> {
@@ -341,9 +356,22 @@ public final class Client {
     return typed;
   }
 
-  /** Hands the message to its partition on this host, or else sends it through the transport. */
-  private void send(int partition, PartitionMessage message, Consumer<Throwable> onFailure) {
-    Runnable throughTransport = () -> sendThroughTransport(partition, message, onFailure);
+  /**
+   * Hands the message to its partition on this host, or else sends it through the transport; a
+   * request the partition takes directly is marked as handed over until the partition refuses it.
+   */
+  private void send(
+      int partition, PartitionMessage message, Pending request, Consumer<Throwable> onFailure) {
+    Runnable throughTransport =
+        () -> {
+          if (request != null) {
+            request.handedOver = false;
+          }
+          sendThroughTransport(partition, message, onFailure);
+        };
+    if (request != null) {
+      request.handedOver = true;
+    }
     if (!localPartitions.tryDeliver(partition, message, throughTransport)) {
       throughTransport.run();
     }
@@ -359,6 +387,26 @@ public final class Client {
                 onFailure.accept(error);
               }
             });
+  }
+
+  /** An open request; {@code handedOver} while it went to the partition without the transport. */
+  private static final class Pending {
+    private final int partition;
+    private final CompletableFuture<Object> answer;
+    private volatile boolean handedOver;
+
+    Pending(int partition, CompletableFuture<Object> answer) {
+      this.partition = partition;
+      this.answer = answer;
+    }
+
+    int partition() {
+      return partition;
+    }
+
+    CompletableFuture<Object> answer() {
+      return answer;
+    }
   }
 
   private PartitionMessage message(long requestId, Object body) {

@@ -110,6 +110,7 @@ public final class PartitionProcessor implements StateMachineListener {
 
   private volatile Status status = Status.RECOVERING;
   private boolean finished;
+  private volatile Throwable failure;
   private volatile long cachedBytes;
   private volatile int cachedInstances;
   private PartitionState state;
@@ -197,6 +198,16 @@ public final class PartitionProcessor implements StateMachineListener {
     owned.set(true);
     scheduler.execute(this::recoverThenRun);
     return started;
+  }
+
+  /** Completes once the partition stopped or failed; {@link #status} tells which. */
+  public CompletableFuture<Void> ended() {
+    return stopped;
+  }
+
+  /** Why the partition failed, or null. */
+  public Throwable failure() {
+    return failure;
   }
 
   /** Stops after in-flight commits are durable; the future completes once stopped. */
@@ -850,6 +861,7 @@ public final class PartitionProcessor implements StateMachineListener {
   // ---- ending ----
 
   private void fail(RuntimeException e) {
+    failure = e;
     status = Status.FAILED;
     log.error("[partition {}] failed and stopped: {}", partition, e.toString(), e);
     started.completeExceptionally(e);
