@@ -36,6 +36,7 @@ final class ReportText {
           Column.right(
               "ckpt KB/orch", row -> format("%.1f", row.checkpointBytesPerOrchestration() / 1e3)),
           Column.right("heap MB", row -> format("%.0f", row.peakHeapMegabytes())),
+          Column.right("live MB", row -> format("%.0f", row.liveHeapMegabytes())),
           Column.right("vs kafka", row -> format("%.3g", row.throughputToRawKafka())),
           Column.right("vs store", row -> format("%.3g", row.storageWritesToRawPageStore())));
 

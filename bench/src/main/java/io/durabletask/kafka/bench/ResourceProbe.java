@@ -1,18 +1,27 @@
 package io.durabletask.kafka.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import io.durabletask.kafka.storage.PageStoreMetrics;
 import io.durabletask.kafka.transport.TransportMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Measures a run's {@link Usage}: the process's CPU time, the host's Kafka and storage counters (as
- * deltas between {@link #begin} and {@link #end}), and the peak heap in between.
+ * deltas between {@link #begin} and {@link #end}), and the peak and live heap in between. The live
+ * heap comes from the garbage collectors' notifications: the heap in use after each collection.
  */
 final class ResourceProbe {
   private final MeterRegistry meters;
@@ -33,14 +42,44 @@ final class ResourceProbe {
       double checkpointBytes,
       double storageFlushes) {}
 
+  private final Set<String> heapPoolNames =
+      heapPools.stream().map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
+  private final AtomicLong liveHeapBytes = new AtomicLong(-1);
+
   ResourceProbe(MeterRegistry meters) {
     this.meters = meters;
+    for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (collector instanceof NotificationEmitter emitter) {
+        emitter.addNotificationListener(this::onCollection, null, null);
+      }
+    }
   }
 
-  /** Resets the heap pools' peaks and notes where the counters stand. */
+  /** Resets the heap pools' peaks and the live heap, and notes where the counters stand. */
   Snapshot begin() {
     heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
+    liveHeapBytes.set(-1);
     return snapshot();
+  }
+
+  private void onCollection(Notification notification, Object handback) {
+    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+        notification.getType())) {
+      return;
+    }
+    GarbageCollectionNotificationInfo info =
+        GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+    long after =
+        info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
+            .filter(pool -> heapPoolNames.contains(pool.getKey()))
+            .mapToLong(pool -> pool.getValue().getUsed())
+            .sum();
+    liveHeapBytes.accumulateAndGet(after, Math::max);
+  }
+
+  private long liveHeapBytes() {
+    long live = liveHeapBytes.get();
+    return live >= 0 ? live : heapPools.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
   }
 
   /** What was used since {@code begin}. */
@@ -54,7 +93,8 @@ final class ResourceProbe {
         end.storageBytes() - begin.storageBytes(),
         end.checkpointBytes() - begin.checkpointBytes(),
         end.storageFlushes() - begin.storageFlushes(),
-        peakHeapBytes());
+        peakHeapBytes(),
+        liveHeapBytes());
   }
 
   private Snapshot snapshot() {

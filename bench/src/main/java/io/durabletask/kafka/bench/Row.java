@@ -32,6 +32,7 @@ record Row(
     double checkpointBytesPerOrchestration,
     double storageFlushesPerOrchestration,
     double peakHeapMegabytes,
+    double liveHeapMegabytes,
     Double throughputToRawKafka,
     Double storageWritesToRawPageStore) {
 
@@ -63,6 +64,7 @@ record Row(
         usage.checkpointBytes() / count,
         usage.storageFlushes() / count,
         usage.peakHeapBytes() / 1e6,
+        usage.liveHeapBytes() / 1e6,
         throughput ? perSecond / baselines.kafka().produced().perSecond() : null,
         throughput ? writesToRawAppends(usage, seconds, baselines) : null);
   }

@@ -10,7 +10,9 @@ package io.durabletask.kafka.bench;
  * @param storageBytes their bytes
  * @param checkpointBytes the part of {@code storageBytes} written to checkpoint blobs
  * @param storageFlushes page-blob flushes (fsyncs)
- * @param peakHeapBytes the sum of the peak use of every heap memory pool
+ * @param peakHeapBytes the sum of the peak use of every heap memory pool, garbage included
+ * @param liveHeapBytes the most heap in use right after a garbage collection during the run: what
+ *     the process holds on to; the heap in use at the end when no collection ran
  */
 record Usage(
     long cpuNanos,
@@ -20,4 +22,5 @@ record Usage(
     double storageBytes,
     double checkpointBytes,
     double storageFlushes,
-    long peakHeapBytes) {}
+    long peakHeapBytes,
+    long liveHeapBytes) {}

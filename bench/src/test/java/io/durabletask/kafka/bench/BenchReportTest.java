@@ -47,6 +47,7 @@ class BenchReportTest {
           0,
           1.2,
           269,
+          120,
           null,
           null);
   private static final Row THROUGHPUT =
@@ -70,6 +71,7 @@ class BenchReportTest {
           1_000,
           1.1,
           349,
+          180,
           0.00098,
           0.1289);
 
@@ -90,8 +92,8 @@ class BenchReportTest {
             "hello-sequence-3  latency       500     1       -     -   36.48   79.23  130.56");
     assertThat(lines.get(2))
         .startsWith("hello-sequence-3  throughput  10000   200   102.7     -       -")
-        .endsWith("349  0.000980     0.129");
-    assertThat(lines.get(1)).contains("75.50").endsWith("269         -         -");
+        .endsWith("349      180  0.000980     0.129");
+    assertThat(lines.get(1)).contains("75.50").endsWith("269      120         -         -");
   }
 
   @Test

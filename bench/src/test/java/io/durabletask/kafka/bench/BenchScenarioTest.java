@@ -52,7 +52,16 @@ class BenchScenarioTest {
   void shouldDivideUsageByOrchestrationsAndRatesByTheBaselines() {
     // given 1,000 payload-1KB instances in 2 s, with 4 Kafka records and 8 writes each
     Usage usage =
-        new Usage(3_000_000_000L, 4_000, 800_000, 8_000, 16_000_000, 1_000_000, 8_000, 500_000_000);
+        new Usage(
+            3_000_000_000L,
+            4_000,
+            800_000,
+            8_000,
+            16_000_000,
+            1_000_000,
+            8_000,
+            500_000_000,
+            200_000_000);
     Measurement measurement =
         new Measurement(
             Scenario.payload(1_000), Mode.THROUGHPUT, 1_000, 200, 2_000_000_000L, null, usage);
@@ -70,6 +79,7 @@ class BenchScenarioTest {
     assertThat(row.storageBytesPerOrchestration()).isEqualTo(16_000.0);
     assertThat(row.checkpointBytesPerOrchestration()).isEqualTo(1_000.0);
     assertThat(row.peakHeapMegabytes()).isEqualTo(500.0);
+    assertThat(row.liveHeapMegabytes()).isEqualTo(200.0);
     assertThat(row.throughputToRawKafka()).isCloseTo(0.01, within(1e-12));
     assertThat(row.storageWritesToRawPageStore()).isCloseTo(1.0, within(1e-12));
     assertThat(row.p50Millis()).isNull();
@@ -82,7 +92,7 @@ class BenchScenarioTest {
     for (int millis = 1; millis <= 100; millis++) {
       latencies.recordValue(millis * 1_000L);
     }
-    Usage usage = new Usage(0, 0, 0, 0, 0, 0, 0, 0);
+    Usage usage = new Usage(0, 0, 0, 0, 0, 0, 0, 0, 0);
     Measurement measurement =
         new Measurement(
             Scenario.helloSequence(3), Mode.LATENCY, 100, 1, 5_050_000_000L, latencies, usage);
