@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *       each client reads a single partition;
  *   <li>consumer group {@code <hub>.hosts} (classic protocol, cooperative sticky assignment): it
  *       only decides which host owns which partitions. No offsets are committed; the engine keeps
- *       each partition's input offset in its own state and passes it to {@link #startReceiving}.
+ *       each partition's input offset in its own state and passes it to {@link #startReceiving}. A
+ *       host with a {@link KafkaTransportConfig#withGroupInstanceId group instance id} is a static
+ *       member, which takes its partitions back at once when it restarts after a crash.
  * </ul>
  *
  * <p>Threads: one thread polls the hosts group and delivers partition input (it also runs the
@@ -123,11 +125,12 @@ public final class KafkaTransport implements Transport {
       partitionPoller = openPartitionPoller(clientId, listener);
       state = State.STARTED;
       LOG.info(
-          "{}Started as client {}: {} partitions, joining group '{}'",
+          "{}Started as client {}: {} partitions, joining group '{}' {}",
           logPrefix,
           clientId,
           config.partitionCount(),
-          config.hostsGroup());
+          config.hostsGroup(),
+          config.groupInstanceId().map(id -> "as static member " + id).orElse("as dynamic member"));
     } catch (RuntimeException e) {
       closeClients();
       state = State.CLOSED;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,12 @@ import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +40,9 @@ class KafkaTransportTest {
 
   /** Well below the session timeout: a host that closes leaves the group at once. */
   private static final Duration LEAVE_GROUP_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The session of the static members below, far above {@link #LEAVE_GROUP_TIMEOUT}. */
+  private static final Duration STATIC_SESSION = Duration.ofMinutes(2);
 
   private static final int WARM_UP_HOPS = 500;
   private static final int MEASURED_HOPS = 1000;
@@ -191,6 +200,55 @@ class KafkaTransportTest {
   }
 
   @Test
+  void shouldHandPartitionsOverAtOnceWhenAStaticMemberCloses() {
+    // given two static members whose sessions outlast the wait below
+    RecordingListener listenerA = new RecordingListener();
+    RecordingListener listenerB = new RecordingListener();
+    try (KafkaTransport hostA = new KafkaTransport(staticConfigFor("static-leave", "host-a"))) {
+      hostA.start("host-a", listenerA);
+      KafkaTransport hostB = new KafkaTransport(staticConfigFor("static-leave", "host-b"));
+      listenerB.onRevocation(partitions -> partitions.forEach(hostB::stopReceiving));
+      hostB.start("host-b", listenerB);
+      await().atMost(TIMEOUT).until(() -> listenerB.owned().size() == 6);
+
+      // when
+      hostB.close();
+
+      // then the closed member left the group instead of waiting for its session to end
+      assertThat(listenerB.owned()).isEmpty();
+      await().atMost(LEAVE_GROUP_TIMEOUT).until(() -> listenerA.owned().equals(ALL_PARTITIONS));
+    }
+  }
+
+  @Test
+  void shouldGiveACrashedStaticMemberItsPartitionsBackWhenItRestartsUnderTheSameId()
+      throws Exception {
+    // given a static member that owned every partition and vanished without leaving the group
+    KafkaTransportConfig config = staticConfigFor("static-crash", "host-a");
+    crashAfterJoining(config);
+
+    // when a transport starts under the same id
+    RecordingListener listener = new RecordingListener();
+    try (KafkaTransport restarted = new KafkaTransport(config)) {
+      restarted.start("host-a", listener);
+
+      // then it owns them well before the crashed member's session would have ended
+      await().atMost(LEAVE_GROUP_TIMEOUT).until(() -> listener.owned().equals(ALL_PARTITIONS));
+    }
+  }
+
+  @Test
+  void shouldRefuseAGroupInstanceIdThatKafkaWouldReject() {
+    // given
+    KafkaTransportConfig config = configFor("static-refused");
+
+    // when / then
+    assertThatThrownBy(() -> config.withGroupInstanceId("host/a"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Expected a group instance id");
+  }
+
+  @Test
   void shouldKeepServingOtherPartitionsWhenAStartOffsetIsOutOfRange() {
     // given
     RecordingListener listener = new RecordingListener();
@@ -292,6 +350,49 @@ class KafkaTransportTest {
   private static KafkaTransportConfig configFor(String hub) {
     return KafkaTransportConfig.of(broker.bootstrapServers(), hub)
         .withClientProperty("heartbeat.interval.ms", "200");
+  }
+
+  /** A static member whose session lasts far longer than {@link #LEAVE_GROUP_TIMEOUT}. */
+  private static KafkaTransportConfig staticConfigFor(String hub, String instanceId) {
+    return configFor(hub)
+        .withGroupInstanceId(instanceId)
+        .withClientProperty("session.timeout.ms", Long.toString(STATIC_SESSION.toMillis()));
+  }
+
+  /**
+   * Joins the hosts group with the transport's consumer settings, waits for an assignment, and
+   * closes without leaving the group, as a process killed at that moment would.
+   */
+  private static void crashAfterJoining(KafkaTransportConfig config) throws Exception {
+    createTopic(config.partitionsTopic(), 12);
+    createTopic(config.clientsTopic(), 12);
+    Map<String, Object> properties =
+        new KafkaClientProperties(config).partitionConsumer("crashing-host");
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties);
+    consumer.subscribe(List.of(config.partitionsTopic()), pausedFromTheStart(consumer));
+    await().atMost(TIMEOUT).until(() -> pollAssignment(consumer).size() == 12);
+    consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP));
+  }
+
+  /**
+   * Assigned partitions stay paused at offset 0, as in the transport, so no fetch needs offsets.
+   */
+  private static ConsumerRebalanceListener pausedFromTheStart(KafkaConsumer<?, ?> consumer) {
+    return new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        consumer.pause(partitions);
+        partitions.forEach(partition -> consumer.seek(partition, 0));
+      }
+
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+    };
+  }
+
+  private static Set<TopicPartition> pollAssignment(KafkaConsumer<byte[], byte[]> consumer) {
+    consumer.poll(Duration.ofMillis(100));
+    return consumer.assignment();
   }
 
   private static void awaitOwned(RecordingListener listener, Set<Integer> partitions) {
