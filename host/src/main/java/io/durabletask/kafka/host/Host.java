@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * writable, the gRPC port free, and the task hub in storage must have the configured partition
  * count.
  *
+ * <p>The host joins the hosts group as a static member under the id kept in its data folder (see
+ * {@link HostIdentity}), so a host restarted on the same folder, after a crash too, takes its
+ * partitions back at once.
+ *
  * <p>Record values too large for one Kafka record go through the large-record store in {@code
  * <data>/hubs/<hub>/large}; every hour the host deletes the values older than {@link
  * HostConfig#largeRecordRetention()}.
@@ -47,6 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class Host implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
   private static final long READY_TIMEOUT_MILLIS = 120_000;
+  private static final long WAIT_NOTICE_MILLIS = 5_000;
   private static final long LARGE_RECORD_CLEANUP_PERIOD_MINUTES = 60;
 
   private final HostConfig config;
@@ -55,6 +60,7 @@ public final class Host implements AutoCloseable {
   private LargeRecordStore largeRecords;
   private ScheduledExecutorService largeRecordCleanup;
   private EmbeddedKafkaBroker broker;
+  private HostIdentity identity;
   private Engine engine;
   private Server server;
 
@@ -93,16 +99,18 @@ public final class Host implements AutoCloseable {
     largeRecords = LocalLargeRecordStore.forHub(config.dataDir().resolve("hubs"), config.hubName());
     largeRecordCleanup = scheduleLargeRecordCleanup();
     String bootstrap = startBrokerIfEmbedded();
+    identity = HostIdentity.claim(config.dataDir());
     KafkaTransport transport = new KafkaTransport(transportConfig(bootstrap), largeRecords);
     engine = new Engine(engineConfig(), transport, store, dispatcher);
     engine.start();
     server = startServer();
     awaitPartitions();
     log.info(
-        "[hub {}] serving the Durable Task sidecar on {}:{} after {} ms",
+        "[hub {}] serving the Durable Task sidecar on {}:{} as host {} after {} ms",
         config.hubName(),
         config.address(),
         port(),
+        identity.id(),
         (System.nanoTime() - begin) / 1_000_000);
   }
 
@@ -171,7 +179,8 @@ public final class Host implements AutoCloseable {
 
   private KafkaTransportConfig transportConfig(String bootstrap) {
     return KafkaTransportConfig.of(bootstrap, config.hubName())
-        .withPartitionCount(config.partitionCount());
+        .withPartitionCount(config.partitionCount())
+        .withGroupInstanceId(identity.id());
   }
 
   private Server startServer() {
@@ -186,13 +195,20 @@ public final class Host implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every partition runs here, which a single host on the embedded broker may expect.
+   * Says every {@value #WAIT_NOTICE_MILLIS} ms what it waits for, so that a slow start is not
+   * silent.
+   */
   private void awaitPartitions() {
     if (!config.usesEmbeddedBroker()) {
       return;
     }
-    long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+    long begin = System.currentTimeMillis();
+    long nextNotice = begin + WAIT_NOTICE_MILLIS;
     while (engine.runningPartitions().size() < config.partitionCount()) {
-      if (System.currentTimeMillis() > deadline) {
+      long now = System.currentTimeMillis();
+      if (now > begin + READY_TIMEOUT_MILLIS) {
         throw new HostStartupException(
             "Expected all "
                 + config.partitionCount()
@@ -202,8 +218,24 @@ public final class Host implements AutoCloseable {
                 + engine.runningPartitions().size()
                 + " do; see the log for the partitions' errors");
       }
+      if (now >= nextNotice) {
+        logWaitingForPartitions(now - begin);
+        nextNotice += WAIT_NOTICE_MILLIS;
+      }
       sleep(10);
     }
+  }
+
+  private void logWaitingForPartitions(long waitedMillis) {
+    log.warn(
+        "[hub {}] waiting for partitions: {} of {} run after {} s; the others are still being"
+            + " assigned by the hosts group '{}.hosts' or recovered. A host that stopped without"
+            + " leaving the group keeps its partitions until its session times out.",
+        config.hubName(),
+        engine.runningPartitions().size(),
+        config.partitionCount(),
+        waitedMillis / 1000,
+        config.hubName());
   }
 
   /** The port the gRPC endpoint listens on. */
@@ -219,7 +251,10 @@ public final class Host implements AutoCloseable {
     return config;
   }
 
-  /** Stops serving, then stops partitions, transport, broker and storage, in that order. */
+  /**
+   * Stops serving, then stops partitions, transport (leaving the hosts group), broker and storage,
+   * in that order.
+   */
   @Override
   public void close() {
     if (server != null) {
@@ -232,6 +267,9 @@ public final class Host implements AutoCloseable {
       store.close();
     }
     awaitServer();
+    if (identity != null) {
+      identity.close();
+    }
     if (largeRecordCleanup != null) {
       largeRecordCleanup.shutdownNow();
     }
