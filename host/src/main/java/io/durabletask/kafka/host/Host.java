@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * One host process: the task hub's storage, the Kafka transport (with the embedded broker by
  * default), the engine running this host's partitions, and the sidecar gRPC endpoint.
  *
- * <p>Startup checks what could go wrong before it writes anything: the data folder must be
- * writable, the gRPC port free, and the task hub in storage must have the configured partition
- * count.
+ * <p>Startup checks what could go wrong before it writes anything: every setting must be valid
+ * ({@link HostConfig#requireValid}), the data folder writable, the gRPC port free, and the task hub
+ * in storage must have the configured partition count.
  *
  * <p>The host joins the hosts group as a static member under the id kept in its data folder (see
  * {@link HostIdentity}), so a host restarted on the same folder, after a crash too, takes its
@@ -89,7 +89,7 @@ public final class Host implements AutoCloseable {
 
   private void startComponents() {
     long begin = System.nanoTime();
-    requireConsistentLimits(config);
+    config.requireValid();
     requireWritable(config.dataDir());
     requirePortFree(config.address(), config.port());
     store = BlobTaskHubStore.local(config.dataDir().resolve("hubs"));
@@ -278,24 +278,6 @@ public final class Host implements AutoCloseable {
     }
     if (broker != null) {
       broker.close();
-    }
-  }
-
-  private static void requireConsistentLimits(HostConfig config) {
-    if (config.maxPayloadBytes() < 1 || config.maxMessageBytes() <= config.maxPayloadBytes()) {
-      throw new HostStartupException(
-          "Expected a positive payload limit below the gRPC message limit, but the payload limit"
-              + " is "
-              + config.maxPayloadBytes()
-              + " bytes and the message limit "
-              + config.maxMessageBytes()
-              + " bytes. Raise --max-message-bytes or lower --max-payload-bytes.");
-    }
-    if (config.largeRecordRetention().isNegative() || config.largeRecordRetention().isZero()) {
-      throw new HostStartupException(
-          "Expected a positive large-record retention, but it is "
-              + config.largeRecordRetention().toHours()
-              + " hours. Set --large-record-retention-hours to at least Kafka's retention.");
     }
   }
 
