@@ -18,8 +18,10 @@ import io.durabletask.kafka.transport.KafkaTransportConfig;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -37,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * default), the engine running this host's partitions, and the sidecar gRPC endpoint.
  *
  * <p>Startup checks what could go wrong before it writes anything: every setting must be valid
- * ({@link HostConfig#requireValid}), the data folder writable, the gRPC port free, and the task hub
- * in storage must have the configured partition count.
+ * ({@link HostConfig#requireValid}), the data folder writable, the address one of this machine's
+ * and the gRPC port free there, and the task hub in storage must have the configured partition
+ * count.
  *
  * <p>The host joins the hosts group as a static member under the id kept in its data folder (see
  * {@link HostIdentity}), so a host restarted on the same folder, after a crash too, takes its
@@ -52,6 +55,9 @@ public final class Host implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
   private static final long READY_TIMEOUT_MILLIS = 120_000;
   private static final long WAIT_NOTICE_MILLIS = 5_000;
+  private static final String BIND_ADVICE =
+      "Use 127.0.0.1 to serve this machine only, 0.0.0.0 to serve every interface, or one of this"
+          + " machine's addresses.";
   private static final long LARGE_RECORD_CLEANUP_PERIOD_MINUTES = 60;
 
   private final HostConfig config;
@@ -91,7 +97,7 @@ public final class Host implements AutoCloseable {
     long begin = System.nanoTime();
     config.requireValid();
     requireWritable(config.dataDir());
-    requirePortFree(config.address(), config.port());
+    requireBindable(config.address(), config.port());
     store = BlobTaskHubStore.local(config.dataDir().resolve("hubs"));
     store.createOrCheck(config.hubName(), config.partitionCount());
     // TODO(#3): hosts on several machines need a shared large-record store (Azure blobs below the
@@ -311,16 +317,60 @@ public final class Host implements AutoCloseable {
     }
   }
 
-  private static void requirePortFree(String address, int port) {
+  /**
+   * Checks that the endpoint can listen on {@code address:port}: the address resolves, belongs to
+   * this machine, and the port is free there.
+   */
+  private static void requireBindable(String address, int port) {
+    InetAddress resolved = resolve(address);
+    requireLocal(address, resolved);
+    requirePortFree(address, resolved, port);
+  }
+
+  private static InetAddress resolve(String address) {
+    try {
+      return InetAddress.getByName(address);
+    } catch (UnknownHostException | SecurityException e) {
+      throw new HostStartupException(
+          "Expected --address to be a name or IP address of this machine, but '"
+              + address
+              + "' is neither an IP address nor a name that resolves. "
+              + BIND_ADVICE,
+          e);
+    }
+  }
+
+  /** Binding a free port fails only for an address that no interface of this machine has. */
+  private static void requireLocal(String address, InetAddress resolved) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(resolved, 0));
+    } catch (IOException e) {
+      throw new HostStartupException(
+          "Expected --address to be an address of this machine, but no interface has "
+              + describe(address, resolved)
+              + " ("
+              + e.getMessage()
+              + "). "
+              + BIND_ADVICE,
+          e);
+    }
+  }
+
+  private static void requirePortFree(String address, InetAddress resolved, int port) {
     if (port == 0) {
       return;
     }
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(address, port));
+      socket.bind(new InetSocketAddress(resolved, port));
     } catch (IOException e) {
       throw new HostStartupException(portInUseMessage(address, port), e);
     }
+  }
+
+  private static String describe(String address, InetAddress resolved) {
+    String ip = resolved.getHostAddress();
+    return ip.equals(address) ? ip : "'" + address + "' (" + ip + ")";
   }
 
   private static String portInUseMessage(String address, int port) {
