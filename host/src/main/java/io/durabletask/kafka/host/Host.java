@@ -25,6 +25,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Startup checks what could go wrong before it writes anything: every setting must be valid
  * ({@link HostConfig#requireValid}), the data folder writable, the address one of this machine's
- * and the gRPC port free there, and the task hub in storage must have the configured partition
- * count.
+ * and the gRPC port free there, Kafka must answer within {@link #KAFKA_CHECK_TIMEOUT} with no topic
+ * of the hub at another partition count, and only then is the task hub created in storage, or
+ * checked to have the configured partition count.
  *
  * <p>The host joins the hosts group as a static member under the id kept in its data folder (see
  * {@link HostIdentity}), so a host restarted on the same folder, after a crash too, takes its
@@ -55,6 +57,7 @@ public final class Host implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
   private static final long READY_TIMEOUT_MILLIS = 120_000;
   private static final long WAIT_NOTICE_MILLIS = 5_000;
+  private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(10);
   private static final String BIND_ADVICE =
       "Use 127.0.0.1 to serve this machine only, 0.0.0.0 to serve every interface, or one of this"
           + " machine's addresses.";
@@ -98,15 +101,18 @@ public final class Host implements AutoCloseable {
     config.requireValid();
     requireWritable(config.dataDir());
     requireBindable(config.address(), config.port());
+    String bootstrap = startBrokerIfEmbedded();
+    KafkaTransport.checkCluster(transportConfig(bootstrap), KAFKA_CHECK_TIMEOUT);
     store = BlobTaskHubStore.local(config.dataDir().resolve("hubs"));
     store.createOrCheck(config.hubName(), config.partitionCount());
     // TODO(#3): hosts on several machines need a shared large-record store (Azure blobs below the
     // hub's container); a local folder serves only the hosts that share this data folder.
     largeRecords = LocalLargeRecordStore.forHub(config.dataDir().resolve("hubs"), config.hubName());
     largeRecordCleanup = scheduleLargeRecordCleanup();
-    String bootstrap = startBrokerIfEmbedded();
     identity = HostIdentity.claim(config.dataDir());
-    KafkaTransport transport = new KafkaTransport(transportConfig(bootstrap), largeRecords);
+    KafkaTransport transport =
+        new KafkaTransport(
+            transportConfig(bootstrap).withGroupInstanceId(identity.id()), largeRecords);
     engine = new Engine(engineConfig(), transport, store, dispatcher);
     engine.start();
     server = startServer();
@@ -185,8 +191,7 @@ public final class Host implements AutoCloseable {
 
   private KafkaTransportConfig transportConfig(String bootstrap) {
     return KafkaTransportConfig.of(bootstrap, config.hubName())
-        .withPartitionCount(config.partitionCount())
-        .withGroupInstanceId(identity.id());
+        .withPartitionCount(config.partitionCount());
   }
 
   private Server startServer() {

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -99,6 +100,45 @@ public final class KafkaTransport implements Transport {
     int threshold = LargeRecords.thresholdFor(config, clientProperties.maxRequestSize());
     this.largeRecords = new LargeRecords(largeRecordStore, threshold);
     this.logPrefix = "[" + config.hubName() + "] ";
+  }
+
+  /**
+   * Checks, without creating or changing anything, that the cluster answers within {@code timeout}
+   * and that those of the task hub's topics that exist have its partition count. A host runs it
+   * before it creates the task hub in storage, so that a cluster it cannot use leaves nothing
+   * behind.
+   *
+   * @throws TransportException naming the bootstrap servers and what to check
+   */
+  public static void checkCluster(KafkaTransportConfig config, Duration timeout) {
+    KafkaClientProperties properties = new KafkaClientProperties(config);
+    try (Admin admin = openAdmin(config, properties.admin(config.hubName() + "-check"))) {
+      TaskHubTopics topics = new TaskHubTopics(admin, config);
+      topics.awaitCluster(timeout);
+      topics.checkExisting();
+    }
+  }
+
+  private static Admin openAdmin(KafkaTransportConfig config, Map<String, Object> properties) {
+    try {
+      return Admin.create(properties);
+    } catch (KafkaException e) {
+      throw new TransportException(
+          "Expected to connect to Kafka at "
+              + config.bootstrapServers()
+              + ", but the client refused the address ("
+              + rootMessage(e)
+              + "). Check that each bootstrap server is a host:port whose host name resolves.",
+          e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage();
   }
 
   @Override

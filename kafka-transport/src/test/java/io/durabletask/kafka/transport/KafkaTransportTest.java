@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.durabletask.kafka.engine.transport.TransportException;
 import io.durabletask.kafka.transport.KafkaTransportConfig.TopicCreation;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -300,6 +302,61 @@ class KafkaTransportTest {
   }
 
   @Test
+  void shouldCheckTheClusterWithoutCreatingTopics() throws Exception {
+    // given
+    KafkaTransportConfig config = configFor("checked");
+
+    // when
+    KafkaTransport.checkCluster(config, TIMEOUT);
+
+    // then
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .doesNotContain(config.partitionsTopic(), config.clientsTopic());
+    }
+  }
+
+  @Test
+  void shouldRefuseInTheClusterCheckATopicWithAnotherPartitionCount() throws Exception {
+    // given
+    createTopic("checked-resized.clients", 3);
+
+    // when / then
+    assertThatThrownBy(() -> KafkaTransport.checkCluster(configFor("checked-resized"), TIMEOUT))
+        .isInstanceOf(TransportException.class)
+        .hasMessageStartingWith(
+            "Expected topic 'checked-resized.clients' to have 12 partitions, but it has 3.");
+  }
+
+  @Test
+  void shouldNameTheServersOfAClusterThatDoesNotAnswer() throws Exception {
+    // given nothing listening on the port
+    String unreachable = "127.0.0.1:" + freePort();
+    KafkaTransportConfig config = KafkaTransportConfig.of(unreachable, "unreachable");
+
+    // when / then
+    assertThatThrownBy(() -> KafkaTransport.checkCluster(config, Duration.ofSeconds(2)))
+        .isInstanceOf(TransportException.class)
+        .hasMessageStartingWith(
+            "Expected the Kafka cluster at "
+                + unreachable
+                + " to answer within 2 s, but it did not")
+        .hasMessageContaining("Check that the brokers run");
+  }
+
+  @Test
+  void shouldNameABootstrapServerThatDoesNotResolve() {
+    // given
+    KafkaTransportConfig config = KafkaTransportConfig.of("nosuchhost.invalid:9092", "unresolved");
+
+    // when / then
+    assertThatThrownBy(() -> KafkaTransport.checkCluster(config, Duration.ofSeconds(2)))
+        .isInstanceOf(TransportException.class)
+        .hasMessageStartingWith("Expected to connect to Kafka at nosuchhost.invalid:9092")
+        .hasMessageContaining("host name resolves");
+  }
+
+  @Test
   void shouldMeasureOneHopLatency() throws InterruptedException {
     // given
     RecordingListener listener = new RecordingListener();
@@ -422,6 +479,12 @@ class KafkaTransportTest {
           .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 
