@@ -103,10 +103,10 @@ public final class KafkaTransport implements Transport {
   }
 
   /**
-   * Checks, without creating or changing anything, that the cluster answers within {@code timeout}
-   * and that those of the task hub's topics that exist have its partition count. A host runs it
-   * before it creates the task hub in storage, so that a cluster it cannot use leaves nothing
-   * behind.
+   * Checks, without creating or changing anything, that the cluster answers within {@code timeout},
+   * that those of the task hub's topics that exist have its partition count, and that none is
+   * missing that the transport may not create. A host runs it before it creates the task hub in
+   * storage, so that a cluster it cannot use leaves nothing behind.
    *
    * @throws TransportException naming the bootstrap servers and what to check
    */

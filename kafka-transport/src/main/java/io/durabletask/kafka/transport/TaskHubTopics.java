@@ -92,15 +92,18 @@ final class TaskHubTopics {
   }
 
   /**
-   * Checks the partition count of those of the hub's topics that exist, and creates nothing.
+   * Checks the partition count of those of the hub's topics that exist, and that none is missing
+   * when the transport may not create it; creates nothing.
    *
-   * @throws TransportException naming the topic with another partition count
+   * @throws TransportException naming the topic that is missing or has another partition count
    */
   void checkExisting() {
     for (String topic : List.of(config.partitionsTopic(), config.clientsTopic())) {
       OptionalInt partitionCount = describe(topic);
       if (partitionCount.isPresent()) {
         requireExpectedPartitionCount(topic, partitionCount.getAsInt());
+      } else if (config.topicCreation() == TopicCreation.REQUIRE_EXISTING) {
+        throw missingTopic(topic);
       }
     }
   }
@@ -139,14 +142,18 @@ final class TaskHubTopics {
 
   private OptionalInt createOrRefuse(String topic) {
     if (config.topicCreation() == TopicCreation.REQUIRE_EXISTING) {
-      throw new TransportException(
-          "Expected topic '"
-              + topic
-              + "' to exist, but it does not, and this transport may not create topics. "
-              + provisioningAdvice(topic));
+      throw missingTopic(topic);
     }
     create(topic);
     return awaitDescribed(topic);
+  }
+
+  private TransportException missingTopic(String topic) {
+    return new TransportException(
+        "Expected topic '"
+            + topic
+            + "' to exist, but it does not, and this transport may not create topics. "
+            + provisioningAdvice(topic));
   }
 
   /** Creates the topic, unless another host has just created it. */

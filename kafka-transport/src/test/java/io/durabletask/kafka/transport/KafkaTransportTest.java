@@ -329,6 +329,18 @@ class KafkaTransportTest {
   }
 
   @Test
+  void shouldRefuseInTheClusterCheckAMissingTopicWhenTopicCreationIsDisabled() {
+    // given
+    KafkaTransportConfig config =
+        configFor("checked-unprovisioned").withTopicCreation(TopicCreation.REQUIRE_EXISTING);
+
+    // when / then
+    assertThatThrownBy(() -> KafkaTransport.checkCluster(config, TIMEOUT))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("Expected topic 'checked-unprovisioned.partitions' to exist");
+  }
+
+  @Test
   void shouldNameTheServersOfAClusterThatDoesNotAnswer() throws Exception {
     // given nothing listening on the port
     String unreachable = "127.0.0.1:" + freePort();
