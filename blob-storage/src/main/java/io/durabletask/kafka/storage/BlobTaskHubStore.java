@@ -94,6 +94,14 @@ public final class BlobTaskHubStore implements TaskHubStore {
         hub -> new LocalFilePageStore(root.resolve(hub), meters), root, options);
   }
 
+  /**
+   * Whether this store accepts {@code hubName}: 1 to 63 ASCII letters, digits, '-' and '_',
+   * starting with a letter or digit, so that it is also a folder name and a Kafka topic prefix.
+   */
+  public static boolean isValidHubName(String hubName) {
+    return hubName != null && HUB_NAME.matcher(hubName).matches();
+  }
+
   @Override
   public synchronized TaskHubInfo createOrCheck(String hubName, int partitionCount) {
     checkArguments(hubName, partitionCount);
@@ -153,7 +161,7 @@ public final class BlobTaskHubStore implements TaskHubStore {
   }
 
   private static void checkArguments(String hubName, int partitionCount) {
-    if (!HUB_NAME.matcher(hubName).matches()) {
+    if (!isValidHubName(hubName)) {
       throw new IllegalArgumentException(
           "Expected a task hub name of letters, digits, '-' and '_' (at most 63), but got '"
               + hubName

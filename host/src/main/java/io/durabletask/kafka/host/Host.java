@@ -21,11 +21,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,9 +42,15 @@ import org.slf4j.LoggerFactory;
  * One host process: the task hub's storage, the Kafka transport (with the embedded broker by
  * default), the engine running this host's partitions, and the sidecar gRPC endpoint.
  *
- * <p>Startup checks what could go wrong before it writes anything: the data folder must be
- * writable, the gRPC port free, and the task hub in storage must have the configured partition
- * count.
+ * <p>Startup checks what could go wrong before it writes anything: every setting must be valid
+ * ({@link HostConfig#requireValid}), the data folder writable, the address one of this machine's
+ * and the gRPC port free there, Kafka must answer within {@link #KAFKA_CHECK_TIMEOUT} with no topic
+ * of the hub at another partition count, and only then is the task hub created in storage, or
+ * checked to have the configured partition count.
+ *
+ * <p>The host joins the hosts group as a static member under the id kept in its data folder (see
+ * {@link HostIdentity}), so a host restarted on the same folder, after a crash too, takes its
+ * partitions back at once.
  *
  * <p>Record values too large for one Kafka record go through the large-record store in {@code
  * <data>/hubs/<hub>/large}; every hour the host deletes the values older than {@link
@@ -53,6 +62,11 @@ import org.slf4j.LoggerFactory;
 public final class Host implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
   private static final long READY_TIMEOUT_MILLIS = 120_000;
+  private static final long WAIT_NOTICE_MILLIS = 5_000;
+  private static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(10);
+  private static final String BIND_ADVICE =
+      "Use 127.0.0.1 to serve this machine only, 0.0.0.0 to serve every interface, or one of this"
+          + " machine's addresses.";
   private static final long LARGE_RECORD_CLEANUP_PERIOD_MINUTES = 60;
 
   private final HostConfig config;
@@ -63,6 +77,7 @@ public final class Host implements AutoCloseable {
   private LargeRecordStore largeRecords;
   private ScheduledExecutorService largeRecordCleanup;
   private EmbeddedKafkaBroker broker;
+  private HostIdentity identity;
   private Engine engine;
   private Server server;
 
@@ -91,9 +106,11 @@ public final class Host implements AutoCloseable {
 
   private void startComponents() {
     long begin = System.nanoTime();
-    requireConsistentLimits(config);
+    config.requireValid();
     requireWritable(config.dataDir());
-    requirePortFree(config.address(), config.port());
+    requireBindable(config.address(), config.port());
+    bootstrapServers = startBrokerIfEmbedded();
+    KafkaTransport.checkCluster(transportConfig(bootstrapServers), KAFKA_CHECK_TIMEOUT);
     store =
         BlobTaskHubStore.local(
             config.dataDir().resolve("hubs"), BlobStorageOptions.defaults(), meters);
@@ -102,18 +119,22 @@ public final class Host implements AutoCloseable {
     // hub's container); a local folder serves only the hosts that share this data folder.
     largeRecords = LocalLargeRecordStore.forHub(config.dataDir().resolve("hubs"), config.hubName());
     largeRecordCleanup = scheduleLargeRecordCleanup();
-    bootstrapServers = startBrokerIfEmbedded();
+    identity = HostIdentity.claim(config.dataDir());
     KafkaTransport transport =
-        new KafkaTransport(transportConfig(bootstrapServers), largeRecords, meters);
+        new KafkaTransport(
+            transportConfig(bootstrapServers).withGroupInstanceId(identity.id()),
+            largeRecords,
+            meters);
     engine = new Engine(engineConfig(), transport, store, dispatcher);
     engine.start();
     server = startServer();
     awaitPartitions();
     log.info(
-        "[hub {}] serving the Durable Task sidecar on {}:{} after {} ms",
+        "[hub {}] serving the Durable Task sidecar on {}:{} as host {} after {} ms",
         config.hubName(),
         config.address(),
         port(),
+        identity.id(),
         (System.nanoTime() - begin) / 1_000_000);
   }
 
@@ -200,13 +221,20 @@ public final class Host implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every partition runs here, which a single host on the embedded broker may expect.
+   * Says every {@value #WAIT_NOTICE_MILLIS} ms what it waits for, so that a slow start is not
+   * silent.
+   */
   private void awaitPartitions() {
     if (!config.usesEmbeddedBroker()) {
       return;
     }
-    long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+    long begin = System.currentTimeMillis();
+    long nextNotice = begin + WAIT_NOTICE_MILLIS;
     while (engine.runningPartitions().size() < config.partitionCount()) {
-      if (System.currentTimeMillis() > deadline) {
+      long now = System.currentTimeMillis();
+      if (now > begin + READY_TIMEOUT_MILLIS) {
         throw new HostStartupException(
             "Expected all "
                 + config.partitionCount()
@@ -216,8 +244,24 @@ public final class Host implements AutoCloseable {
                 + engine.runningPartitions().size()
                 + " do; see the log for the partitions' errors");
       }
+      if (now >= nextNotice) {
+        logWaitingForPartitions(now - begin);
+        nextNotice += WAIT_NOTICE_MILLIS;
+      }
       sleep(10);
     }
+  }
+
+  private void logWaitingForPartitions(long waitedMillis) {
+    log.warn(
+        "[hub {}] waiting for partitions: {} of {} run after {} s; the others are still being"
+            + " assigned by the hosts group '{}.hosts' or recovered. A host that stopped without"
+            + " leaving the group keeps its partitions until its session times out.",
+        config.hubName(),
+        engine.runningPartitions().size(),
+        config.partitionCount(),
+        waitedMillis / 1000,
+        config.hubName());
   }
 
   /** The port the gRPC endpoint listens on. */
@@ -243,7 +287,10 @@ public final class Host implements AutoCloseable {
     return config;
   }
 
-  /** Stops serving, then stops partitions, transport, broker and storage, in that order. */
+  /**
+   * Stops serving, then stops partitions, transport (leaving the hosts group), broker and storage,
+   * in that order.
+   */
   @Override
   public void close() {
     if (server != null) {
@@ -256,6 +303,9 @@ public final class Host implements AutoCloseable {
       store.close();
     }
     awaitServer();
+    if (identity != null) {
+      identity.close();
+    }
     if (largeRecordCleanup != null) {
       largeRecordCleanup.shutdownNow();
     }
@@ -264,24 +314,6 @@ public final class Host implements AutoCloseable {
     }
     if (broker != null) {
       broker.close();
-    }
-  }
-
-  private static void requireConsistentLimits(HostConfig config) {
-    if (config.maxPayloadBytes() < 1 || config.maxMessageBytes() <= config.maxPayloadBytes()) {
-      throw new HostStartupException(
-          "Expected a positive payload limit below the gRPC message limit, but the payload limit"
-              + " is "
-              + config.maxPayloadBytes()
-              + " bytes and the message limit "
-              + config.maxMessageBytes()
-              + " bytes. Raise --max-message-bytes or lower --max-payload-bytes.");
-    }
-    if (config.largeRecordRetention().isNegative() || config.largeRecordRetention().isZero()) {
-      throw new HostStartupException(
-          "Expected a positive large-record retention, but it is "
-              + config.largeRecordRetention().toHours()
-              + " hours. Set --large-record-retention-hours to at least Kafka's retention.");
     }
   }
 
@@ -315,16 +347,60 @@ public final class Host implements AutoCloseable {
     }
   }
 
-  private static void requirePortFree(String address, int port) {
+  /**
+   * Checks that the endpoint can listen on {@code address:port}: the address resolves, belongs to
+   * this machine, and the port is free there.
+   */
+  private static void requireBindable(String address, int port) {
+    InetAddress resolved = resolve(address);
+    requireLocal(address, resolved);
+    requirePortFree(address, resolved, port);
+  }
+
+  private static InetAddress resolve(String address) {
+    try {
+      return InetAddress.getByName(address);
+    } catch (UnknownHostException | SecurityException e) {
+      throw new HostStartupException(
+          "Expected --address to be a name or IP address of this machine, but '"
+              + address
+              + "' is neither an IP address nor a name that resolves. "
+              + BIND_ADVICE,
+          e);
+    }
+  }
+
+  /** Binding a free port fails only for an address that no interface of this machine has. */
+  private static void requireLocal(String address, InetAddress resolved) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(resolved, 0));
+    } catch (IOException e) {
+      throw new HostStartupException(
+          "Expected --address to be an address of this machine, but no interface has "
+              + describe(address, resolved)
+              + " ("
+              + e.getMessage()
+              + "). "
+              + BIND_ADVICE,
+          e);
+    }
+  }
+
+  private static void requirePortFree(String address, InetAddress resolved, int port) {
     if (port == 0) {
       return;
     }
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(address, port));
+      socket.bind(new InetSocketAddress(resolved, port));
     } catch (IOException e) {
       throw new HostStartupException(portInUseMessage(address, port), e);
     }
+  }
+
+  private static String describe(String address, InetAddress resolved) {
+    String ip = resolved.getHostAddress();
+    return ip.equals(address) ? ip : "'" + address + "' (" + ip + ")";
   }
 
   private static String portInUseMessage(String address, int port) {

@@ -1,6 +1,7 @@
 package io.durabletask.kafka.host;
 
 import io.durabletask.kafka.engine.EngineConfig.ClientRouting;
+import io.durabletask.kafka.storage.BlobTaskHubStore;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -39,9 +40,130 @@ public record HostConfig(
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   public static final int DEFAULT_LARGE_RECORD_RETENTION_HOURS = 7 * 24;
+  private static final int MAX_PORT = 65_535;
+
+  /**
+   * Checks every setting on its own, before anything starts.
+   *
+   * @throws HostStartupException naming the option that is wrong and what it accepts
+   */
+  public void requireValid() {
+    requireDataDir();
+    requireAddress();
+    requirePort();
+    requireHubName();
+    requirePartitionCount();
+    requireBootstrapServers();
+    requireConsistentLimits();
+    requireRetention();
+  }
 
   public boolean usesEmbeddedBroker() {
     return bootstrapServers == null || bootstrapServers.isBlank();
+  }
+
+  private void requireDataDir() {
+    if (dataDir == null) {
+      throw new HostStartupException("Expected a data folder, but none is set. Set --data-dir.");
+    }
+  }
+
+  private void requireAddress() {
+    if (address == null || address.isBlank()) {
+      throw new HostStartupException(
+          "Expected --address to be a name or IP address of this machine, but it is empty. Use"
+              + " 127.0.0.1 to serve this machine only, or 0.0.0.0 to serve every interface.");
+    }
+  }
+
+  private void requirePort() {
+    if (port < 0 || port > MAX_PORT) {
+      throw new HostStartupException(
+          "Expected --port from 0 to "
+              + MAX_PORT
+              + " (0 picks a free port), but it is "
+              + port
+              + ". Choose a port in that range; the default is "
+              + DEFAULT_PORT
+              + ".");
+    }
+  }
+
+  private void requireHubName() {
+    if (!BlobTaskHubStore.isValidHubName(hubName)) {
+      throw new HostStartupException(
+          "Expected --task-hub to be 1 to 63 ASCII letters, digits, '-' and '_', starting with a"
+              + " letter or digit, but it is "
+              + (hubName == null || hubName.isEmpty() ? "empty" : "'" + hubName + "'")
+              + ". Choose such a name; the default is '"
+              + DEFAULT_HUB
+              + "'.");
+    }
+  }
+
+  private void requirePartitionCount() {
+    if (partitionCount < 1) {
+      throw new HostStartupException(
+          "Expected --partitions to be at least 1, but it is "
+              + partitionCount
+              + ". The partition count of a task hub is fixed when the hub is created; the default"
+              + " is "
+              + DEFAULT_PARTITION_COUNT
+              + ".");
+    }
+  }
+
+  private void requireBootstrapServers() {
+    if (usesEmbeddedBroker()) {
+      return;
+    }
+    for (String server : bootstrapServers.split(",", -1)) {
+      if (!isHostAndPort(server.strip())) {
+        throw new HostStartupException(
+            "Expected --bootstrap-servers to be a comma-separated list of host:port, but it is '"
+                + bootstrapServers
+                + "'. Give the address of at least one broker of the Kafka cluster, for example"
+                + " kafka1:9092,kafka2:9092, or leave the option out to use the embedded broker.");
+      }
+    }
+  }
+
+  private static boolean isHostAndPort(String server) {
+    int colon = server.lastIndexOf(':');
+    if (colon < 1 || colon == server.length() - 1) {
+      return false;
+    }
+    try {
+      int serverPort = Integer.parseInt(server.substring(colon + 1));
+      return serverPort >= 1 && serverPort <= MAX_PORT;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private void requireConsistentLimits() {
+    if (maxPayloadBytes < 1 || maxMessageBytes <= maxPayloadBytes) {
+      throw new HostStartupException(
+          "Expected a positive payload limit below the gRPC message limit, but the payload limit"
+              + " is "
+              + maxPayloadBytes
+              + " bytes and the message limit "
+              + maxMessageBytes
+              + " bytes. Raise --max-message-bytes or lower --max-payload-bytes.");
+    }
+  }
+
+  private void requireRetention() {
+    if (largeRecordRetention == null
+        || largeRecordRetention.isNegative()
+        || largeRecordRetention.isZero()) {
+      throw new HostStartupException(
+          "Expected a positive large-record retention, but it is "
+              + (largeRecordRetention == null
+                  ? "not set"
+                  : largeRecordRetention.toHours() + " hours")
+              + ". Set --large-record-retention-hours to at least Kafka's retention.");
+    }
   }
 
   public static HostConfig defaults(Path dataDir) {

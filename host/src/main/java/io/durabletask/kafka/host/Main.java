@@ -1,6 +1,7 @@
 package io.durabletask.kafka.host;
 
 import io.durabletask.kafka.engine.EngineConfig.ClientRouting;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -8,6 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The command line of the host. */
 @Command(
@@ -18,6 +21,11 @@ import picocli.CommandLine.Option;
             + " partitions and page files. Without --bootstrap-servers it starts an embedded"
             + " Kafka broker in its data folder.")
 public final class Main implements Callable<Integer> {
+  private static final String PREFIX = "durabletask-kafka: ";
+  private static final int EXIT_REFUSED = 2;
+
+  /** Kafka's own limit for log.retention.hours, which is an int. */
+  private static final long MAX_RETENTION_HOURS = Integer.MAX_VALUE;
 
   @Option(
       names = "--data-dir",
@@ -110,7 +118,7 @@ public final class Main implements Callable<Integer> {
             bootstrapServers,
             maxPayloadBytes,
             maxMessageBytes,
-            Duration.ofHours(largeRecordRetentionHours),
+            largeRecordRetention(),
             clockOffsetFile,
             clientRouting);
     Host host = Host.start(config);
@@ -126,21 +134,51 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  private Duration largeRecordRetention() {
+    if (largeRecordRetentionHours < 1 || largeRecordRetentionHours > MAX_RETENTION_HOURS) {
+      throw new HostStartupException(
+          "Expected --large-record-retention-hours from 1 to "
+              + MAX_RETENTION_HOURS
+              + ", but it is "
+              + largeRecordRetentionHours
+              + ". Set it to at least Kafka's retention; the default is "
+              + HostConfig.DEFAULT_LARGE_RECORD_RETENTION_HOURS
+              + ".");
+    }
+    return Duration.ofHours(largeRecordRetentionHours);
+  }
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
-  /** Runs the command; a startup problem prints its message and gives exit code 2. */
+  /**
+   * Runs the command. Arguments that cannot be parsed and settings the host refuses print one line
+   * starting with {@code durabletask-kafka:} and give exit code {@value #EXIT_REFUSED}.
+   */
   public static int run(String... args) {
+    return run(new PrintWriter(System.err, true), args);
+  }
+
+  static int run(PrintWriter err, String... args) {
     CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setErr(err);
+    commandLine.setParameterExceptionHandler(Main::refuseArguments);
     commandLine.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           if (e instanceof HostStartupException) {
-            line.getErr().println("durabletask-kafka: " + e.getMessage());
-            return 2;
+            line.getErr().println(PREFIX + e.getMessage());
+            return EXIT_REFUSED;
           }
           throw e;
         });
     return commandLine.execute(args);
+  }
+
+  private static int refuseArguments(ParameterException e, String[] args) {
+    PrintWriter err = e.getCommandLine().getErr();
+    err.println(PREFIX + e.getMessage() + ". See durabletask-kafka --help for the options.");
+    UnmatchedArgumentException.printSuggestions(e, err);
+    return EXIT_REFUSED;
   }
 }

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * running until {@link #close}, which shuts it down, waits for that to finish and unlocks the
  * folder. A start that fails leaves nothing running and the folder unlocked.
  *
+ * <p>A restart after a crash (kill -9, power loss) first recovers what the broker had not flushed,
+ * about the active segment of each partition (segments are 16 MiB), then waits for the broker
+ * session of the crashed incarnation to expire, see {@link #BROKER_SESSION}.
+ *
  * <p>Kafka's defaults apply where not set here, notably a retention of 7 days and no fsync per
  * record: a record survives a crash of this process, but not necessarily a crash of the machine.
  * Faults the broker treats as fatal (such as corrupted metadata) end the process, as they would end
@@ -58,6 +62,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final int NODE_ID = 1;
   private static final String META_PROPERTIES = "meta.properties";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * How long the controller keeps the registration of a broker that stopped heartbeating (Kafka's
+   * default is 9 s). After a crash, the restarted controller gives the old registration a fresh
+   * session, and the restarted broker, a new incarnation of the same node, cannot register until
+   * that session has expired. Broker and controller share this process, so their heartbeats cross
+   * no network; only a process starved of CPU for this long misses them, and then the broker is
+   * fenced until its next heartbeat arrives.
+   */
+  private static final Duration BROKER_SESSION = Duration.ofSeconds(4);
+
+  private static final Duration BROKER_HEARTBEAT = Duration.ofMillis(500);
 
   private final Path folder;
   private final String bootstrapServers;
@@ -193,7 +209,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Map.entry("transaction.state.log.num.partitions", "4"),
         Map.entry("share.coordinator.state.topic.replication.factor", "1"),
         Map.entry("share.coordinator.state.topic.min.isr", "1"),
-        Map.entry("log.segment.bytes", Integer.toString(16 * 1024 * 1024)));
+        Map.entry("log.segment.bytes", Integer.toString(16 * 1024 * 1024)),
+        Map.entry("broker.session.timeout.ms", Long.toString(BROKER_SESSION.toMillis())),
+        Map.entry("broker.heartbeat.interval.ms", Long.toString(BROKER_HEARTBEAT.toMillis())));
   }
 
   /** Formats the folder unless it holds a formatted broker already; returns the cluster id. */

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *       each client reads a single partition;
  *   <li>consumer group {@code <hub>.hosts} (classic protocol, cooperative sticky assignment): it
  *       only decides which host owns which partitions. No offsets are committed; the engine keeps
- *       each partition's input offset in its own state and passes it to {@link #startReceiving}.
+ *       each partition's input offset in its own state and passes it to {@link #startReceiving}. A
+ *       host with a {@link KafkaTransportConfig#withGroupInstanceId group instance id} is a static
+ *       member, which takes its partitions back at once when it restarts after a crash.
  * </ul>
  *
  * <p>Threads: one thread polls the hosts group and delivers partition input (it also runs the
@@ -112,6 +115,45 @@ public final class KafkaTransport implements Transport {
     this.metrics = new TransportMetrics(meters, config);
   }
 
+  /**
+   * Checks, without creating or changing anything, that the cluster answers within {@code timeout},
+   * that those of the task hub's topics that exist have its partition count, and that none is
+   * missing that the transport may not create. A host runs it before it creates the task hub in
+   * storage, so that a cluster it cannot use leaves nothing behind.
+   *
+   * @throws TransportException naming the bootstrap servers and what to check
+   */
+  public static void checkCluster(KafkaTransportConfig config, Duration timeout) {
+    KafkaClientProperties properties = new KafkaClientProperties(config);
+    try (Admin admin = openAdmin(config, properties.admin(config.hubName() + "-check"))) {
+      TaskHubTopics topics = new TaskHubTopics(admin, config);
+      topics.awaitCluster(timeout);
+      topics.checkExisting();
+    }
+  }
+
+  private static Admin openAdmin(KafkaTransportConfig config, Map<String, Object> properties) {
+    try {
+      return Admin.create(properties);
+    } catch (KafkaException e) {
+      throw new TransportException(
+          "Expected to connect to Kafka at "
+              + config.bootstrapServers()
+              + ", but the client refused the address ("
+              + rootMessage(e)
+              + "). Check that each bootstrap server is a host:port whose host name resolves.",
+          e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+
   @Override
   public int partitionCount() {
     return config.partitionCount();
@@ -136,11 +178,12 @@ public final class KafkaTransport implements Transport {
       partitionPoller = openPartitionPoller(clientId, listener);
       state = State.STARTED;
       LOG.info(
-          "{}Started as client {}: {} partitions, joining group '{}'",
+          "{}Started as client {}: {} partitions, joining group '{}' {}",
           logPrefix,
           clientId,
           config.partitionCount(),
-          config.hostsGroup());
+          config.hostsGroup(),
+          config.groupInstanceId().map(id -> "as static member " + id).orElse("as dynamic member"));
     } catch (RuntimeException e) {
       closeClients();
       state = State.CLOSED;

@@ -3,6 +3,7 @@ package io.durabletask.kafka.transport;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -37,9 +38,12 @@ public record KafkaTransportConfig(
    */
   public static final int DEFAULT_LARGE_RECORD_THRESHOLD = 900 * 1024;
 
-  private static final Pattern LEGAL_HUB_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
-  private static final int MAX_TOPIC_NAME_LENGTH = 249;
+  /** The characters Kafka allows in topic names and group instance ids, and their length. */
+  private static final Pattern LEGAL_KAFKA_NAME = Pattern.compile("[a-zA-Z0-9._-]+");
+
+  private static final int MAX_KAFKA_NAME_LENGTH = 249;
   private static final String PARTITIONS_SUFFIX = ".partitions";
+  private static final String GROUP_INSTANCE_ID = "group.instance.id";
 
   /** Whether the transport may create the task hub's topics. */
   public enum TopicCreation {
@@ -102,6 +106,35 @@ public record KafkaTransportConfig(
         bootstrapServers, hubName, partitionCount, properties, topicCreation, largeRecordThreshold);
   }
 
+  /**
+   * This configuration with the host as a static member of the hosts group (Kafka's {@code
+   * group.instance.id}, KIP-345), under an id that must be unique among the task hub's hosts and
+   * stay the same across restarts of one host.
+   *
+   * <p>A host that restarts under the same id, after a crash included, takes its partitions back at
+   * once: the group coordinator replaces the old member instead of waiting for its session to time
+   * out. A host that closes its transport still leaves the group, so its partitions move to the
+   * other hosts without delay. A host that crashes and stays away holds its partitions until its
+   * session times out, as a dynamic member would.
+   */
+  public KafkaTransportConfig withGroupInstanceId(String instanceId) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    if (!LEGAL_KAFKA_NAME.matcher(instanceId).matches()
+        || instanceId.length() > MAX_KAFKA_NAME_LENGTH) {
+      throw new IllegalArgumentException(
+          "Expected a group instance id of at most 249 ASCII letters, digits, '.', '_' and '-',"
+              + " but it is '"
+              + instanceId
+              + "'");
+    }
+    return withClientProperty(GROUP_INSTANCE_ID, instanceId);
+  }
+
+  /** The id of this host as a static member of the hosts group, if it is one. */
+  public Optional<String> groupInstanceId() {
+    return Optional.ofNullable(clientProperties.get(GROUP_INSTANCE_ID));
+  }
+
   /** The topic whose Kafka partition p is the input of task-hub partition p. */
   public String partitionsTopic() {
     return hubName + PARTITIONS_SUFFIX;
@@ -118,16 +151,16 @@ public record KafkaTransportConfig(
   }
 
   private static void requireLegalHubName(String hubName) {
-    if (!LEGAL_HUB_NAME.matcher(hubName).matches()) {
+    if (!LEGAL_KAFKA_NAME.matcher(hubName).matches()) {
       throw new IllegalArgumentException(
           "Expected the hub name to consist of ASCII letters, digits, '.', '_' and '-', but it is '"
               + hubName
               + "'");
     }
-    if (hubName.length() + PARTITIONS_SUFFIX.length() > MAX_TOPIC_NAME_LENGTH) {
+    if (hubName.length() + PARTITIONS_SUFFIX.length() > MAX_KAFKA_NAME_LENGTH) {
       throw new IllegalArgumentException(
           "Expected the hub name to have at most "
-              + (MAX_TOPIC_NAME_LENGTH - PARTITIONS_SUFFIX.length())
+              + (MAX_KAFKA_NAME_LENGTH - PARTITIONS_SUFFIX.length())
               + " characters, but it has "
               + hubName.length());
     }

@@ -1,5 +1,7 @@
 package io.durabletask.kafka.transport;
 
+import static org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
+
 import io.durabletask.kafka.engine.transport.PartitionReceiver;
 import io.durabletask.kafka.engine.transport.TransportListener;
 import java.time.Duration;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>A newly assigned partition stays paused until the engine has recovered it and asked to receive
  * from its own input offset; no offsets are committed to Kafka. On revocation (or loss) of
  * partitions, their feeds stop first, then the engine is told, on the poll thread, and stops them
- * before the consumer gives them up.
+ * before the consumer gives them up. Closing leaves the group, also as a static member.
  */
 final class PartitionPoller implements ConsumerRebalanceListener {
 
@@ -263,9 +265,13 @@ final class PartitionPoller implements ConsumerRebalanceListener {
     }
   }
 
+  /**
+   * Closes the consumer and leaves the group. A static member would otherwise stay in the group,
+   * and its partitions with it, until its session times out.
+   */
   private void closeConsumer() {
     try {
-      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(LEAVE_GROUP));
     } catch (RuntimeException e) {
       LOG.warn("{}Expected to close the hosts-group consumer cleanly, but: {}", logPrefix, e, e);
     }

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -18,13 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes sure a task hub's topics exist with P partitions: checks each one, creates a missing one
  * when the configuration allows it, and otherwise refuses with a message that says what to
- * provision or change.
+ * provision or change. Before that, a host may only check the cluster and the existing topics.
  */
 final class TaskHubTopics {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskHubTopics.class);
   private static final int METADATA_ATTEMPTS = 20;
   private static final Duration METADATA_RETRY_DELAY = Duration.ofMillis(250);
+  private static final long CLUSTER_GRACE_MILLIS = 1_000;
 
   private final Admin admin;
   private final KafkaTransportConfig config;
@@ -45,6 +49,63 @@ final class TaskHubTopics {
   void ensureExist() {
     ensureExists(config.partitionsTopic());
     ensureExists(config.clientsTopic());
+  }
+
+  /**
+   * Waits for the cluster to answer a description of itself.
+   *
+   * @throws TransportException naming the bootstrap servers, when it does not answer in time or
+   *     refuses this client
+   */
+  void awaitCluster(Duration timeout) {
+    try {
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+          .clusterId()
+          .get(timeout.toMillis() + CLUSTER_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new TransportException(
+          "Expected the Kafka cluster at "
+              + config.bootstrapServers()
+              + " to answer within "
+              + timeout.toSeconds()
+              + " s, but "
+              + describeFailure(cause)
+              + ". Check that the brokers run, that the bootstrap servers name them with their"
+              + " listener ports, and that this machine may reach them (firewall, and the"
+              + " security settings of the cluster).",
+          cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException(
+          "Interrupted while waiting for the Kafka cluster at " + config.bootstrapServers(), e);
+    }
+  }
+
+  private static String describeFailure(Throwable cause) {
+    if (cause instanceof org.apache.kafka.common.errors.TimeoutException
+        || cause instanceof TimeoutException) {
+      return "it did not";
+    }
+    return "it failed: " + cause;
+  }
+
+  /**
+   * Checks the partition count of those of the hub's topics that exist, and that none is missing
+   * when the transport may not create it; creates nothing.
+   *
+   * @throws TransportException naming the topic that is missing or has another partition count
+   */
+  void checkExisting() {
+    for (String topic : List.of(config.partitionsTopic(), config.clientsTopic())) {
+      OptionalInt partitionCount = describe(topic);
+      if (partitionCount.isPresent()) {
+        requireExpectedPartitionCount(topic, partitionCount.getAsInt());
+      } else if (config.topicCreation() == TopicCreation.REQUIRE_EXISTING) {
+        throw missingTopic(topic);
+      }
+    }
   }
 
   private void ensureExists(String topic) {
@@ -81,14 +142,18 @@ final class TaskHubTopics {
 
   private OptionalInt createOrRefuse(String topic) {
     if (config.topicCreation() == TopicCreation.REQUIRE_EXISTING) {
-      throw new TransportException(
-          "Expected topic '"
-              + topic
-              + "' to exist, but it does not, and this transport may not create topics. "
-              + provisioningAdvice(topic));
+      throw missingTopic(topic);
     }
     create(topic);
     return awaitDescribed(topic);
+  }
+
+  private TransportException missingTopic(String topic) {
+    return new TransportException(
+        "Expected topic '"
+            + topic
+            + "' to exist, but it does not, and this transport may not create topics. "
+            + provisioningAdvice(topic));
   }
 
   /** Creates the topic, unless another host has just created it. */

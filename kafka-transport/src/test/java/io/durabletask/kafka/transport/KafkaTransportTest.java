@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.durabletask.kafka.engine.transport.TransportException;
 import io.durabletask.kafka.transport.KafkaTransportConfig.TopicCreation;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +25,12 @@ import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +42,9 @@ class KafkaTransportTest {
 
   /** Well below the session timeout: a host that closes leaves the group at once. */
   private static final Duration LEAVE_GROUP_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The session of the static members below, far above {@link #LEAVE_GROUP_TIMEOUT}. */
+  private static final Duration STATIC_SESSION = Duration.ofMinutes(2);
 
   private static final int WARM_UP_HOPS = 500;
   private static final int MEASURED_HOPS = 1000;
@@ -191,6 +202,55 @@ class KafkaTransportTest {
   }
 
   @Test
+  void shouldHandPartitionsOverAtOnceWhenAStaticMemberCloses() {
+    // given two static members whose sessions outlast the wait below
+    RecordingListener listenerA = new RecordingListener();
+    RecordingListener listenerB = new RecordingListener();
+    try (KafkaTransport hostA = new KafkaTransport(staticConfigFor("static-leave", "host-a"))) {
+      hostA.start("host-a", listenerA);
+      KafkaTransport hostB = new KafkaTransport(staticConfigFor("static-leave", "host-b"));
+      listenerB.onRevocation(partitions -> partitions.forEach(hostB::stopReceiving));
+      hostB.start("host-b", listenerB);
+      await().atMost(TIMEOUT).until(() -> listenerB.owned().size() == 6);
+
+      // when
+      hostB.close();
+
+      // then the closed member left the group instead of waiting for its session to end
+      assertThat(listenerB.owned()).isEmpty();
+      await().atMost(LEAVE_GROUP_TIMEOUT).until(() -> listenerA.owned().equals(ALL_PARTITIONS));
+    }
+  }
+
+  @Test
+  void shouldGiveACrashedStaticMemberItsPartitionsBackWhenItRestartsUnderTheSameId()
+      throws Exception {
+    // given a static member that owned every partition and vanished without leaving the group
+    KafkaTransportConfig config = staticConfigFor("static-crash", "host-a");
+    crashAfterJoining(config);
+
+    // when a transport starts under the same id
+    RecordingListener listener = new RecordingListener();
+    try (KafkaTransport restarted = new KafkaTransport(config)) {
+      restarted.start("host-a", listener);
+
+      // then it owns them well before the crashed member's session would have ended
+      await().atMost(LEAVE_GROUP_TIMEOUT).until(() -> listener.owned().equals(ALL_PARTITIONS));
+    }
+  }
+
+  @Test
+  void shouldRefuseAGroupInstanceIdThatKafkaWouldReject() {
+    // given
+    KafkaTransportConfig config = configFor("static-refused");
+
+    // when / then
+    assertThatThrownBy(() -> config.withGroupInstanceId("host/a"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Expected a group instance id");
+  }
+
+  @Test
   void shouldKeepServingOtherPartitionsWhenAStartOffsetIsOutOfRange() {
     // given
     RecordingListener listener = new RecordingListener();
@@ -239,6 +299,73 @@ class KafkaTransportTest {
           .hasMessageStartingWith(
               "Expected topic 'resized.partitions' to have 12 partitions, but it has 4.");
     }
+  }
+
+  @Test
+  void shouldCheckTheClusterWithoutCreatingTopics() throws Exception {
+    // given
+    KafkaTransportConfig config = configFor("checked");
+
+    // when
+    KafkaTransport.checkCluster(config, TIMEOUT);
+
+    // then
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .doesNotContain(config.partitionsTopic(), config.clientsTopic());
+    }
+  }
+
+  @Test
+  void shouldRefuseInTheClusterCheckATopicWithAnotherPartitionCount() throws Exception {
+    // given
+    createTopic("checked-resized.clients", 3);
+
+    // when / then
+    assertThatThrownBy(() -> KafkaTransport.checkCluster(configFor("checked-resized"), TIMEOUT))
+        .isInstanceOf(TransportException.class)
+        .hasMessageStartingWith(
+            "Expected topic 'checked-resized.clients' to have 12 partitions, but it has 3.");
+  }
+
+  @Test
+  void shouldRefuseInTheClusterCheckAMissingTopicWhenTopicCreationIsDisabled() {
+    // given
+    KafkaTransportConfig config =
+        configFor("checked-unprovisioned").withTopicCreation(TopicCreation.REQUIRE_EXISTING);
+
+    // when / then
+    assertThatThrownBy(() -> KafkaTransport.checkCluster(config, TIMEOUT))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("Expected topic 'checked-unprovisioned.partitions' to exist");
+  }
+
+  @Test
+  void shouldNameTheServersOfAClusterThatDoesNotAnswer() throws Exception {
+    // given nothing listening on the port
+    String unreachable = "127.0.0.1:" + freePort();
+    KafkaTransportConfig config = KafkaTransportConfig.of(unreachable, "unreachable");
+
+    // when / then
+    assertThatThrownBy(() -> KafkaTransport.checkCluster(config, Duration.ofSeconds(2)))
+        .isInstanceOf(TransportException.class)
+        .hasMessageStartingWith(
+            "Expected the Kafka cluster at "
+                + unreachable
+                + " to answer within 2 s, but it did not")
+        .hasMessageContaining("Check that the brokers run");
+  }
+
+  @Test
+  void shouldNameABootstrapServerThatDoesNotResolve() {
+    // given
+    KafkaTransportConfig config = KafkaTransportConfig.of("nosuchhost.invalid:9092", "unresolved");
+
+    // when / then
+    assertThatThrownBy(() -> KafkaTransport.checkCluster(config, Duration.ofSeconds(2)))
+        .isInstanceOf(TransportException.class)
+        .hasMessageStartingWith("Expected to connect to Kafka at nosuchhost.invalid:9092")
+        .hasMessageContaining("host name resolves");
   }
 
   @Test
@@ -294,6 +421,49 @@ class KafkaTransportTest {
         .withClientProperty("heartbeat.interval.ms", "200");
   }
 
+  /** A static member whose session lasts far longer than {@link #LEAVE_GROUP_TIMEOUT}. */
+  private static KafkaTransportConfig staticConfigFor(String hub, String instanceId) {
+    return configFor(hub)
+        .withGroupInstanceId(instanceId)
+        .withClientProperty("session.timeout.ms", Long.toString(STATIC_SESSION.toMillis()));
+  }
+
+  /**
+   * Joins the hosts group with the transport's consumer settings, waits for an assignment, and
+   * closes without leaving the group, as a process killed at that moment would.
+   */
+  private static void crashAfterJoining(KafkaTransportConfig config) throws Exception {
+    createTopic(config.partitionsTopic(), 12);
+    createTopic(config.clientsTopic(), 12);
+    Map<String, Object> properties =
+        new KafkaClientProperties(config).partitionConsumer("crashing-host");
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties);
+    consumer.subscribe(List.of(config.partitionsTopic()), pausedFromTheStart(consumer));
+    await().atMost(TIMEOUT).until(() -> pollAssignment(consumer).size() == 12);
+    consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP));
+  }
+
+  /**
+   * Assigned partitions stay paused at offset 0, as in the transport, so no fetch needs offsets.
+   */
+  private static ConsumerRebalanceListener pausedFromTheStart(KafkaConsumer<?, ?> consumer) {
+    return new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        consumer.pause(partitions);
+        partitions.forEach(partition -> consumer.seek(partition, 0));
+      }
+
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+    };
+  }
+
+  private static Set<TopicPartition> pollAssignment(KafkaConsumer<byte[], byte[]> consumer) {
+    consumer.poll(Duration.ofMillis(100));
+    return consumer.assignment();
+  }
+
   private static void awaitOwned(RecordingListener listener, Set<Integer> partitions) {
     await().atMost(TIMEOUT).until(() -> listener.owned().equals(partitions));
   }
@@ -321,6 +491,12 @@ class KafkaTransportTest {
           .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 

@@ -18,20 +18,32 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The demo: starts a host on the embedded default in this process, runs the sample application
- * against it through the Java SDK, and prints the outputs and the burst throughput.
+ * against it through the Java SDK, and prints the outputs and the burst throughput. The console
+ * shows only warnings and errors besides, see {@link #showOnlyWarnings}.
  *
  * <p>Arguments: {@code [data folder] [burst size]}, defaults {@code data/demo} and 1000.
  */
 public final class DemoMain {
   private static final Duration WAIT = Duration.ofMinutes(5);
   private static final int BURST_CONCURRENCY = 64;
+  private static final String SLF4J_DEFAULT_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
   private DemoMain() {}
 
+  /**
+   * The Java SDK's loggers, held so that their level stays set. At INFO they report each
+   * connection, and the worker's close makes its thread report the endpoint as unavailable: the SDK
+   * 1.5.0 closes the worker's channel but leaves its thread retrying.
+   */
+  private static final Logger SDK_LOGGER = Logger.getLogger("com.microsoft.durabletask");
+
   public static void main(String[] args) throws Exception {
+    showOnlyWarnings();
     // The Java SDK 1.5.0 bundles protobuf classes of an older generator; each one warns once.
     System.setProperty("com.google.protobuf.use_unsafe_pre22_gencode", "true");
     Path dataDir = Path.of(args.length > 0 ? args[0] : "data/demo");
@@ -51,6 +63,17 @@ public final class DemoMain {
     int exitCode = runSamples(host.port(), burst);
     host.close();
     System.exit(exitCode);
+  }
+
+  /**
+   * Keeps the console to the demo's results and the warnings and errors of the host and the SDK.
+   * Levels given with {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} still apply.
+   */
+  private static void showOnlyWarnings() {
+    if (System.getProperty(SLF4J_DEFAULT_LEVEL) == null) {
+      System.setProperty(SLF4J_DEFAULT_LEVEL, "warn");
+    }
+    SDK_LOGGER.setLevel(Level.WARNING);
   }
 
   private static int runSamples(int port, int burst) throws Exception {

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A host started as its own process with the command line users run, so the test JVM never loads
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HostProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final Pattern HOST_ID = Pattern.compile("serving the .* as host (\\S+)");
 
   private final Process process;
   private final int port;
@@ -104,6 +107,24 @@ final class HostProcess implements AutoCloseable {
     } catch (IOException e) {
       return "<no log: " + e + ">";
     }
+  }
+
+  /** Ends the host at once, as kill -9 or a power cut does: nothing is shut down cleanly. */
+  void kill() {
+    try {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The host id the host serves under, from its log. */
+  String hostId() {
+    Matcher matcher = HOST_ID.matcher(readLog());
+    if (!matcher.find()) {
+      throw new AssertionError("Expected the host to log its host id, but:\n" + readLog());
+    }
+    return matcher.group(1);
   }
 
   /** Stops the host the way Ctrl-C or a service manager does (SIGTERM), and waits. */

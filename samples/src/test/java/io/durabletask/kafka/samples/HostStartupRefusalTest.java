@@ -62,6 +62,32 @@ class HostStartupRefusalTest {
   }
 
   @Test
+  void shouldRefuseAKafkaClusterItCannotReachBeforeCreatingTheTaskHub() {
+    // given nothing listening at the bootstrap servers
+    String servers = "127.0.0.1:" + HostProcess.freePort();
+    Path dataDir = root.resolve("data");
+
+    // when
+    HostProcess.Result result =
+        HostProcess.runToExit(
+            root.resolve("kafka.log"),
+            "--data-dir",
+            dataDir.toString(),
+            "--port",
+            Integer.toString(HostProcess.freePort()),
+            "--bootstrap-servers",
+            servers);
+
+    // then one message names the servers and what to check, and the folder holds no task hub
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.output())
+        .contains("durabletask-kafka: Expected the Kafka cluster at " + servers)
+        .contains("Check that the brokers run")
+        .doesNotContain("WARN");
+    assertThat(dataDir.resolve("hubs").resolve("taskhub")).doesNotExist();
+  }
+
+  @Test
   void shouldRefuseADataFolderThatCannotBeWritten() throws IOException {
     // given a path below a regular file, which no user can create
     Path file = Files.writeString(root.resolve("a-file"), "not a folder");

@@ -62,6 +62,40 @@ class RestartHostTest {
     }
   }
 
+  @Test
+  void shouldFinishOrchestrationsAfterTheHostWasKilled() throws Exception {
+    // given an instance waiting on its timer when its host is killed
+    Path dataDir = dataRoot.resolve("killed");
+    HostProcess killed = HostProcess.start(dataDir);
+    String killedHostId = killed.hostId();
+    DurableTaskClient firstClient = new DurableTaskGrpcClientBuilder().port(killed.port()).build();
+    DurableTaskGrpcWorker firstWorker = startWorker(killed.port());
+    String waiting =
+        firstClient.scheduleNewOrchestrationInstance(SampleOrchestrations.TIMER_THEN_HELLO, 3);
+    firstClient.waitForInstanceStart(waiting, WAIT, false);
+    killed.kill();
+    firstWorker.close();
+    firstClient.close();
+
+    // when the host starts again on the same folder
+    try (HostProcess restarted = HostProcess.start(dataDir)) {
+      DurableTaskGrpcWorker worker = startWorker(restarted.port());
+      DurableTaskClient client = new DurableTaskGrpcClientBuilder().port(restarted.port()).build();
+
+      // then it rejoins under the same host id and runs old and new instances to completion
+      assertThat(restarted.hostId()).isEqualTo(killedHostId);
+      OrchestrationMetadata timer = client.waitForInstanceCompletion(waiting, WAIT, true);
+      assertThat(timer.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
+      assertThat(timer.readOutputAs(String.class)).isEqualTo("Hello, timer!");
+      String fresh = client.scheduleNewOrchestrationInstance(SampleOrchestrations.CHAIN, 3);
+      OrchestrationMetadata chain = client.waitForInstanceCompletion(fresh, WAIT, true);
+      assertThat(chain.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
+      assertThat(chain.readOutputAs(Integer.class)).isEqualTo(3);
+      worker.close();
+      client.close();
+    }
+  }
+
   private static DurableTaskGrpcWorker startWorker(int port) {
     DurableTaskGrpcWorker worker =
         SampleOrchestrations.register(new DurableTaskGrpcWorkerBuilder().port(port)).build();
