@@ -103,6 +103,20 @@ public final class BlobTaskHubStore implements TaskHubStore {
   }
 
   @Override
+  public synchronized boolean exists(String hubName) {
+    checkArguments(hubName, 1);
+    if (store != null && info.name().equals(hubName)) {
+      return true;
+    }
+    PageStore container = containers.apply(hubName);
+    try {
+      return readInfo(container).isPresent();
+    } finally {
+      container.close();
+    }
+  }
+
+  @Override
   public synchronized TaskHubInfo createOrCheck(String hubName, int partitionCount) {
     checkArguments(hubName, partitionCount);
     PageStore container = containerFor(hubName);

@@ -1,7 +1,10 @@
 package io.durabletask.kafka.engine;
 
+import io.durabletask.kafka.avro.ClientOrigin;
 import io.durabletask.kafka.avro.ClientResponse;
 import io.durabletask.kafka.avro.PartitionMessage;
+import io.durabletask.kafka.avro.TaskHubCreated;
+import io.durabletask.kafka.codec.Codecs;
 import io.durabletask.kafka.engine.client.Client;
 import io.durabletask.kafka.engine.client.LocalPartitions;
 import io.durabletask.kafka.engine.partition.LocalClients;
@@ -11,6 +14,7 @@ import io.durabletask.kafka.engine.partition.PartitionScheduler;
 import io.durabletask.kafka.engine.storage.TaskHubInfo;
 import io.durabletask.kafka.engine.storage.TaskHubStore;
 import io.durabletask.kafka.engine.transport.Transport;
+import io.durabletask.kafka.engine.transport.TransportException;
 import io.durabletask.kafka.engine.transport.TransportListener;
 import io.durabletask.kafka.engine.workitem.ActivityCompletion;
 import io.durabletask.kafka.engine.workitem.CompletionOutcome;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +59,7 @@ public final class Engine implements TransportListener, AutoCloseable {
   private final Map<Integer, PartitionProcessor> partitions = new ConcurrentHashMap<>();
   private final PartitionScheduler scheduler;
   private final Map<Integer, Integer> failuresInARow = new ConcurrentHashMap<>();
+  private final Map<Integer, Throwable> lastFailures = new ConcurrentHashMap<>();
   private final Object assignment = new Object();
   private volatile boolean closing;
   private volatile TaskHubInfo taskHub;
@@ -89,6 +95,35 @@ public final class Engine implements TransportListener, AutoCloseable {
         client.clientId());
   }
 
+  /**
+   * Writes the hub's creation marker to every partition's input, so that a host whose storage holds
+   * another hub refuses the records that follow (see {@link TaskHubCreated}), and waits until the
+   * transport holds them. A host does this after {@link #start} when the inputs hold no record:
+   * when it created the hub, and again when retention emptied them.
+   *
+   * @throws TransportException if the transport does not take them
+   */
+  public void markInputs() {
+    TaskHubCreated marker = new TaskHubCreated(taskHub.hubId(), taskHub.createdTimeMillis());
+    byte[] record =
+        Codecs.PARTITION_MESSAGE.encode(
+            new PartitionMessage(new ClientOrigin(client.clientId(), 0L), marker));
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (int partition = 0; partition < config.partitionCount(); partition++) {
+      sent.add(transport.sendToPartition(partition, record));
+    }
+    try {
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+          .get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("Interrupted while marking the partitions' inputs", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new TransportException(
+          "Expected to write the task hub's creation marker to every partition, but: " + e, e);
+    }
+  }
+
   public Client client() {
     return client;
   }
@@ -111,6 +146,11 @@ public final class Engine implements TransportListener, AutoCloseable {
           }
         });
     return running;
+  }
+
+  /** Why the partition last failed on this host, if it did. */
+  public Optional<Throwable> lastFailure(int partition) {
+    return Optional.ofNullable(lastFailures.get(partition));
   }
 
   /** Bytes of instance state the partitions of this host keep in memory. */
@@ -186,6 +226,7 @@ public final class Engine implements TransportListener, AutoCloseable {
         config.checkpointPolicy(),
         config.commitPolicy(),
         config.instanceCacheBytes() / config.partitionCount(),
+        taskHub.hubId(),
         scheduler);
   }
 
@@ -197,6 +238,7 @@ public final class Engine implements TransportListener, AutoCloseable {
       return;
     }
     transport.stopReceiving(partition);
+    lastFailures.put(partition, processor.failure());
     client.failLocalRequests(partition, unavailable(partition, processor.failure()));
     int failures = failuresInARow.merge(partition, 1, Integer::sum);
     long delay = restartDelayMillis(failures);

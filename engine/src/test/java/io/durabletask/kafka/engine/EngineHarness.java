@@ -389,7 +389,19 @@ public final class EngineHarness implements AutoCloseable {
   private void startEngine() {
     engine = new Engine(config, new ResponseTap(transport), store, new Workers());
     engine.start();
+    if (transport instanceof InMemoryTransport memory && isEmpty(memory)) {
+      engine.markInputs();
+    }
     awaitRunningPartitions();
+  }
+
+  private boolean isEmpty(InMemoryTransport memory) {
+    for (int p = 0; p < config.partitionCount(); p++) {
+      if (memory.endOffset(p) > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void awaitRunningPartitions() {

@@ -15,6 +15,7 @@ import io.durabletask.kafka.storage.BlobTaskHubStore;
 import io.durabletask.kafka.storage.LocalLargeRecordStore;
 import io.durabletask.kafka.transport.EmbeddedKafkaBroker;
 import io.durabletask.kafka.transport.KafkaTransport;
+import io.durabletask.kafka.transport.KafkaTransport.ClusterCheck;
 import io.durabletask.kafka.transport.KafkaTransportConfig;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -110,10 +111,12 @@ public final class Host implements AutoCloseable {
     requireWritable(config.dataDir());
     requireBindable(config.address(), config.port());
     bootstrapServers = startBrokerIfEmbedded();
-    KafkaTransport.checkCluster(transportConfig(bootstrapServers), KAFKA_CHECK_TIMEOUT);
+    ClusterCheck cluster =
+        KafkaTransport.checkCluster(transportConfig(bootstrapServers), KAFKA_CHECK_TIMEOUT);
     store =
         BlobTaskHubStore.local(
             config.dataDir().resolve("hubs"), BlobStorageOptions.defaults(), meters);
+    requireStorageOfTheTopics(cluster);
     store.createOrCheck(config.hubName(), config.partitionCount());
     // TODO(#3): hosts on several machines need a shared large-record store (Azure blobs below the
     // hub's container); a local folder serves only the hosts that share this data folder.
@@ -127,6 +130,9 @@ public final class Host implements AutoCloseable {
             meters);
     engine = new Engine(engineConfig(), transport, store, dispatcher);
     engine.start();
+    if (cluster.partitionsTopicRecords() == 0) {
+      engine.markInputs();
+    }
     server = startServer();
     awaitPartitions();
     log.info(
@@ -136,6 +142,31 @@ public final class Host implements AutoCloseable {
         port(),
         identity.id(),
         (System.nanoTime() - begin) / 1_000_000);
+  }
+
+  /**
+   * Topics that hold records belong to a task hub that ran before, and its state lives in its
+   * storage: a host that would create the hub in storage anew would read those records again from
+   * the start, on top of an empty state, and run the hub's instances a second time.
+   */
+  private void requireStorageOfTheTopics(ClusterCheck cluster) {
+    if (cluster.partitionsTopicRecords() == 0 || store.exists(config.hubName())) {
+      return;
+    }
+    throw new HostStartupException(
+        "Expected the storage of task hub '"
+            + config.hubName()
+            + "' in "
+            + config.dataDir().toAbsolutePath().resolve("hubs")
+            + ", since its topic '"
+            + config.hubName()
+            + ".partitions' on "
+            + bootstrapServers
+            + " holds "
+            + cluster.partitionsTopicRecords()
+            + " records, but the storage has no such task hub. Hosts of one task hub share its"
+            + " storage: start this host on the hub's data folder (with local files, the folder of"
+            + " the host that created it), or delete the hub's topics to start it anew.");
   }
 
   private String startBrokerIfEmbedded() {

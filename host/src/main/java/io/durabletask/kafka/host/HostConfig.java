@@ -196,6 +196,21 @@ public record HostConfig(
         clientRouting);
   }
 
+  public HostConfig withBootstrapServers(String servers) {
+    return new HostConfig(
+        dataDir,
+        address,
+        port,
+        hubName,
+        partitionCount,
+        servers,
+        maxPayloadBytes,
+        maxMessageBytes,
+        largeRecordRetention,
+        clockOffsetFile,
+        clientRouting);
+  }
+
   public HostConfig withPartitionCount(int count) {
     return new HostConfig(
         dataDir,

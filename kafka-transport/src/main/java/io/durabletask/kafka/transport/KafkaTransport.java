@@ -123,14 +123,23 @@ public final class KafkaTransport implements Transport {
    *
    * @throws TransportException naming the bootstrap servers and what to check
    */
-  public static void checkCluster(KafkaTransportConfig config, Duration timeout) {
+  public static ClusterCheck checkCluster(KafkaTransportConfig config, Duration timeout) {
     KafkaClientProperties properties = new KafkaClientProperties(config);
     try (Admin admin = openAdmin(config, properties.admin(config.hubName() + "-check"))) {
       TaskHubTopics topics = new TaskHubTopics(admin, config);
       topics.awaitCluster(timeout);
       topics.checkExisting();
+      return new ClusterCheck(topics.recordsInPartitionsTopic());
     }
   }
+
+  /**
+   * What {@link #checkCluster} found.
+   *
+   * @param partitionsTopicRecords the records the hub's partitions topic holds, 0 when it does not
+   *     exist yet
+   */
+  public record ClusterCheck(long partitionsTopicRecords) {}
 
   private static Admin openAdmin(KafkaTransportConfig config, Map<String, Object> properties) {
     try {

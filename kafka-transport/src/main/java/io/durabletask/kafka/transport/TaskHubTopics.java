@@ -3,7 +3,9 @@ package io.durabletask.kafka.transport;
 import io.durabletask.kafka.engine.transport.TransportException;
 import io.durabletask.kafka.transport.KafkaTransportConfig.TopicCreation;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
@@ -11,8 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -105,6 +110,39 @@ final class TaskHubTopics {
       } else if (config.topicCreation() == TopicCreation.REQUIRE_EXISTING) {
         throw missingTopic(topic);
       }
+    }
+  }
+
+  /**
+   * The records the partitions topic holds now, summed over its partitions (end offset minus start
+   * offset); 0 when the topic does not exist.
+   */
+  long recordsInPartitionsTopic() {
+    String topic = config.partitionsTopic();
+    if (describe(topic).isEmpty()) {
+      return 0;
+    }
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < config.partitionCount(); p++) {
+      earliest.put(new TopicPartition(topic, p), OffsetSpec.earliest());
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    try {
+      long records = 0;
+      Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get();
+      Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+      for (TopicPartition partition : ends.keySet()) {
+        records += ends.get(partition).offset() - starts.get(partition).offset();
+      }
+      return records;
+    } catch (ExecutionException e) {
+      throw new TransportException(
+          "Expected to read the offsets of topic '" + topic + "', but: " + e.getCause(),
+          e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException("Interrupted while reading the offsets of " + topic, e);
     }
   }
 

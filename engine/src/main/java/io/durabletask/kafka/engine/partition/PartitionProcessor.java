@@ -12,6 +12,7 @@ import io.durabletask.kafka.avro.PartitionEvent;
 import io.durabletask.kafka.avro.PartitionMessage;
 import io.durabletask.kafka.avro.PendingTimer;
 import io.durabletask.kafka.avro.RequestsReceived;
+import io.durabletask.kafka.avro.TaskHubCreated;
 import io.durabletask.kafka.avro.TimerKey;
 import io.durabletask.kafka.avro.TimersFired;
 import io.durabletask.kafka.codec.Codecs;
@@ -92,6 +93,7 @@ public final class PartitionProcessor implements StateMachineListener {
   private final CheckpointPolicy checkpointPolicy;
   private final CommitPolicy commitPolicy;
   private final long cacheBudgetBytes;
+  private final String hubId;
   private final PartitionScheduler scheduler;
   private final ConcurrentLinkedQueue<Input> inbox = new ConcurrentLinkedQueue<>();
 
@@ -161,6 +163,7 @@ public final class PartitionProcessor implements StateMachineListener {
       CheckpointPolicy checkpointPolicy,
       CommitPolicy commitPolicy,
       long cacheBudgetBytes,
+      String hubId,
       PartitionScheduler scheduler) {
     this.partition = partition;
     this.partitionCount = partitionCount;
@@ -172,6 +175,7 @@ public final class PartitionProcessor implements StateMachineListener {
     this.checkpointPolicy = checkpointPolicy;
     this.commitPolicy = commitPolicy;
     this.cacheBudgetBytes = cacheBudgetBytes;
+    this.hubId = hubId;
     this.scheduler = scheduler;
   }
 
@@ -436,7 +440,9 @@ public final class PartitionProcessor implements StateMachineListener {
     int skipped = 0;
     for (InputRecord record : records) {
       try {
-        messages.add(Codecs.PARTITION_MESSAGE.decode(record.value()));
+        PartitionMessage message = Codecs.PARTITION_MESSAGE.decode(record.value());
+        requireOwnTaskHub(message, record.offset());
+        messages.add(message);
       } catch (MalformedRecordException e) {
         skipped++;
         log.warn(
@@ -448,6 +454,29 @@ public final class PartitionProcessor implements StateMachineListener {
     }
     long nextOffset = records.get(records.size() - 1).offset() + 1;
     submit(new MessagesReceived(nextOffset, messages, skipped));
+  }
+
+  /**
+   * A creation marker of another task hub in the input means that this host's storage is not the
+   * storage of the hub whose records the input holds: going on would apply them to the wrong state.
+   */
+  private void requireOwnTaskHub(PartitionMessage message, long offset) {
+    if (message.getBody() instanceof TaskHubCreated created
+        && hubId != null
+        && !hubId.equals(created.getHubId())) {
+      throw new PartitionFailedException(
+          "Expected the input of partition "
+              + partition
+              + " to belong to the task hub whose storage this host uses (hub id "
+              + hubId
+              + "), but the record at offset "
+              + offset
+              + " was written when a hub with id "
+              + created.getHubId()
+              + " was created. Hosts of one task hub share its storage: start this host on that"
+              + " hub's storage, or delete the hub's topics to start it anew.",
+          null);
+    }
   }
 
   /** The round's requests of local clients become one update event. */

@@ -48,6 +48,7 @@ import io.durabletask.kafka.avro.SubOrchestrationInstanceCreated;
 import io.durabletask.kafka.avro.SubOrchestrationInstanceFailed;
 import io.durabletask.kafka.avro.TaskCompleted;
 import io.durabletask.kafka.avro.TaskFailed;
+import io.durabletask.kafka.avro.TaskHubCreated;
 import io.durabletask.kafka.avro.TaskHubWiped;
 import io.durabletask.kafka.avro.TaskScheduled;
 import io.durabletask.kafka.avro.TerminateOrchestrationAction;
@@ -189,6 +190,8 @@ final class StateMachine {
       applyPurgeInstances(purge, client);
     } else if (body instanceof WipeTaskHub wipe) {
       applyWipeTaskHub(wipe, client);
+    } else if (body instanceof TaskHubCreated) {
+      log.debug("[partition {}] read the task hub's creation marker", state.partition());
     } else {
       answerRead(body, client);
     }

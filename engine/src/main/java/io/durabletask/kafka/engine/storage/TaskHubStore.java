@@ -15,6 +15,13 @@ public interface TaskHubStore extends AutoCloseable {
    */
   TaskHubInfo createOrCheck(String hubName, int partitionCount);
 
+  /**
+   * Whether the task hub exists in storage; creates and changes nothing.
+   *
+   * @throws StorageException if storage cannot be read
+   */
+  boolean exists(String hubName);
+
   /** The store of one partition. */
   PartitionStore partition(int partition);
 

@@ -47,6 +47,11 @@ public final class InMemoryTaskHubStore implements TaskHubStore {
   }
 
   @Override
+  public synchronized boolean exists(String hubName) {
+    return info != null && info.name().equals(hubName);
+  }
+
+  @Override
   public PartitionStore partition(int partition) {
     return new InMemoryPartitionStore(partition, durable(partition));
   }
