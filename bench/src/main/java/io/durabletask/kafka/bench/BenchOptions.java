@@ -55,7 +55,7 @@ final class BenchOptions {
   @Option(
       names = "--concurrency",
       description =
-          "Instances at once in throughput mode (default: 500; payloads of 100 KB 327, of 1 MB"
+          "Instances at once in throughput mode (default: 1000; payloads of 100 KB 327, of 1 MB"
               + " 32, so that the heap holds what they carry).")
   Integer concurrency;
 

@@ -29,8 +29,11 @@ record Scenario(
 
   static final int DEFAULT_INSTANCES = 10_000;
 
-  /** Enough instances at once to keep both cores busy with 16 single-threaded SDK workers. */
-  static final int DEFAULT_CONCURRENCY = 500;
+  /**
+   * Enough instances at once to keep both cores busy with 16 single-threaded SDK workers while each
+   * partition's group commits linger for up to 100 ms under load.
+   */
+  static final int DEFAULT_CONCURRENCY = 1_000;
 
   /**
    * The payload bytes the instances of a payload scenario may hold at once: an echo sequence keeps

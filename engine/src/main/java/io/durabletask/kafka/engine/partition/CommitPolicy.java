@@ -25,7 +25,7 @@ package io.durabletask.kafka.engine.partition;
 public record CommitPolicy(
     double lingerPerBusyInstanceMillis, double maxLingerMillis, int maxBatchBytes) {
 
-  public static final CommitPolicy DEFAULT = new CommitPolicy(3, 50, 4 * 1024 * 1024);
+  public static final CommitPolicy DEFAULT = new CommitPolicy(3, 100, 4 * 1024 * 1024);
 
   /** Writes every batch at once: one group commit per round of the partition's loop. */
   public static final CommitPolicy IMMEDIATE = new CommitPolicy(0, 0, 0);
