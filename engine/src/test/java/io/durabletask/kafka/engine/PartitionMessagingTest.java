@@ -2,6 +2,7 @@ package io.durabletask.kafka.engine;
 
 import static io.durabletask.kafka.engine.Actions.complete;
 import static io.durabletask.kafka.engine.Actions.createSubOrchestration;
+import static io.durabletask.kafka.engine.Actions.createTimer;
 import static io.durabletask.kafka.engine.Actions.fail;
 import static io.durabletask.kafka.engine.Actions.failure;
 import static io.durabletask.kafka.engine.Actions.sendEvent;
@@ -94,6 +95,37 @@ class PartitionMessagingTest {
     assertThat(failed.getFailureDetails().getErrorMessage()).isEqualTo("boom");
     assertThat(harness.awaitCompletion(childId).getFailureDetails().getErrorType())
         .isEqualTo("java.lang.IllegalStateException");
+  }
+
+  @Test
+  void shouldFailTheParentsTaskWhenTheSubOrchestrationIdIsTaken() {
+    // given a running instance that holds the child's id
+    String parentId = harness.idOnPartition("taking-parent", 0);
+    String childId = harness.idOnPartition("taken-child", 1);
+    harness.startInstance(childId, "Other", "\"first\"");
+    long farAway = System.currentTimeMillis() + Duration.ofHours(1).toMillis();
+    harness.runEpisode(childId, createTimer(0, farAway));
+    harness.startInstance(parentId, "Parent", null);
+
+    // when
+    harness.runEpisode(parentId, createSubOrchestration(2, childId, "Child", "\"second\""));
+    OrchestratorWorkItem parentEpisode = harness.nextOrchestratorWorkItem(parentId);
+
+    // then the parent hears of it and the holder is untouched
+    SubOrchestrationInstanceFailed failed =
+        eventsOf(parentEpisode.newEvents(), SubOrchestrationInstanceFailed.class).get(0);
+    assertThat(failed.getTaskScheduledId()).isEqualTo(2);
+    assertThat(failed.getFailureDetails().getErrorType())
+        .isEqualTo("OrchestrationAlreadyExistsException");
+    assertThat(failed.getFailureDetails().getErrorMessage())
+        .isEqualTo(
+            "An orchestration with instance id '" + childId + "' already exists and is RUNNING");
+    assertThat(failed.getFailureDetails().getIsNonRetriable()).isTrue();
+    InstanceSnapshot child = harness.query(childId);
+    assertThat(child.getName()).isEqualTo("Other");
+    assertThat(child.getInput()).isEqualTo("\"first\"");
+    assertThat(child.getParentInstanceId()).isNull();
+    assertThat(child.getStatus().name()).isEqualTo("RUNNING");
   }
 
   @Test

@@ -39,6 +39,8 @@ class OrchestrationScenariosTest {
   private static final String DOUBLE_FAN_OUT = "OrchDoubleFanOut";
   private static final String PARENT = "OrchParent";
   private static final String CHILD = "OrchChild";
+  private static final String PARENT_OF_NAMED_CHILD = "OrchParentOfNamedChild";
+  private static final String SLEEPER = "OrchSleeper";
   private static final String FAILING_ACTIVITY_CALLER = "OrchFailingActivityCaller";
   private static final String RETRYING = "OrchRetrying";
   private static final String COUNT_BY_CONTINUE_AS_NEW = "OrchCountByContinueAsNew";
@@ -105,6 +107,10 @@ class OrchestrationScenariosTest {
         .addOrchestration(orchestration(DOUBLE_FAN_OUT, OrchestrationScenariosTest::doubleFanOut))
         .addOrchestration(orchestration(PARENT, OrchestrationScenariosTest::parent))
         .addOrchestration(orchestration(CHILD, OrchestrationScenariosTest::child))
+        .addOrchestration(
+            orchestration(PARENT_OF_NAMED_CHILD, OrchestrationScenariosTest::parentOfNamedChild))
+        .addOrchestration(
+            orchestration(SLEEPER, ctx -> ctx.createTimer(Duration.ofHours(1)).await()))
         .addOrchestration(
             orchestration(
                 FAILING_ACTIVITY_CALLER,
@@ -177,6 +183,21 @@ class OrchestrationScenariosTest {
     String input = ctx.getInput(String.class);
     try {
       ctx.complete("child said " + ctx.callSubOrchestrator(CHILD, input, String.class).await());
+    } catch (TaskFailedException e) {
+      ctx.complete(
+          "child failed: "
+              + e.getErrorDetails().getErrorType()
+              + ": "
+              + e.getErrorDetails().getErrorMessage());
+    }
+  }
+
+  /** Calls {@link #CHILD} under the instance id given as input, and reports how that went. */
+  private static void parentOfNamedChild(TaskOrchestrationContext ctx) {
+    String childId = ctx.getInput(String.class);
+    try {
+      ctx.complete(
+          "child said " + ctx.callSubOrchestrator(CHILD, "sub", childId, String.class).await());
     } catch (TaskFailedException e) {
       ctx.complete(
           "child failed: "
@@ -323,6 +344,28 @@ class OrchestrationScenariosTest {
     assertThat(failure.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
     assertThat(failure.readOutputAs(String.class))
         .isEqualTo("child failed: java.lang.IllegalArgumentException: child refuses fail-please");
+  }
+
+  @Test
+  void shouldFailTheParentsTaskWhenTheSubOrchestrationIdIsTaken() throws TimeoutException {
+    // given a running instance under the id the parent gives its child
+    String sleeper = client.scheduleNewOrchestrationInstance(SLEEPER);
+    client.waitForInstanceStart(sleeper, WAIT, false);
+
+    // when
+    String parent = client.scheduleNewOrchestrationInstance(PARENT_OF_NAMED_CHILD, sleeper);
+    OrchestrationMetadata result = client.waitForInstanceCompletion(parent, WAIT, true);
+
+    // then
+    assertThat(result.readOutputAs(String.class))
+        .isEqualTo(
+            "child failed: OrchestrationAlreadyExistsException: An orchestration with instance id '"
+                + sleeper
+                + "' already exists and is RUNNING");
+    OrchestrationMetadata untouched = client.getInstanceMetadata(sleeper, true);
+    assertThat(untouched.getName()).isEqualTo(SLEEPER);
+    assertThat(untouched.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.RUNNING);
+    client.terminate(sleeper, "done");
   }
 
   @Test

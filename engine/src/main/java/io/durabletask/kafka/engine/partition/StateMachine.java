@@ -18,6 +18,7 @@ import io.durabletask.kafka.avro.ExecutionResumed;
 import io.durabletask.kafka.avro.ExecutionStarted;
 import io.durabletask.kafka.avro.ExecutionSuspended;
 import io.durabletask.kafka.avro.ExecutionTerminated;
+import io.durabletask.kafka.avro.FailureDetails;
 import io.durabletask.kafka.avro.ForgetWaiter;
 import io.durabletask.kafka.avro.HistoryEvent;
 import io.durabletask.kafka.avro.HistoryQuery;
@@ -92,6 +93,9 @@ final class StateMachine {
 
   /** Timer id of an instance's scheduled start. Action ids are never negative. */
   static final int SCHEDULED_START_TIMER = -1;
+
+  /** Error type of a sub-orchestration task that failed because its id was taken. */
+  static final String SUB_ORCHESTRATION_EXISTS = "OrchestrationAlreadyExistsException";
 
   private final PartitionState state;
   private final StateMachineListener listener;
@@ -297,12 +301,40 @@ final class StateMachine {
           client.getRequestId(),
           new CreateInstanceResponse(outcome, request.getInstanceId(), existingStatus));
     } else if (outcome == CreateOutcome.ALREADY_EXISTS && request.getParentInstance() != null) {
-      // TODO(#3): report a sub-orchestration whose id is taken to its parent as a failure.
-      log.warn(
-          "[partition {}] sub-orchestration {} not created: the id is in use",
-          state.partition(),
-          request.getInstanceId());
+      failSubOrchestrationCreate(request, existingStatus);
     }
+  }
+
+  /**
+   * A sub-orchestration whose id another instance holds is not created; its parent's task fails, as
+   * a client's start of that id would be refused.
+   */
+  private void failSubOrchestrationCreate(
+      CreateInstanceRequest request, RuntimeStatus existingStatus) {
+    ParentInstance parent = request.getParentInstance();
+    String message =
+        "An orchestration with instance id '"
+            + request.getInstanceId()
+            + "' already exists and is "
+            + existingStatus;
+    log.warn(
+        "[partition {}] [instance {}] sub-orchestration of {} not created: {}",
+        state.partition(),
+        request.getInstanceId(),
+        parent.getInstanceId(),
+        message);
+    FailureDetails failure =
+        FailureDetails.newBuilder()
+            .setErrorType(SUB_ORCHESTRATION_EXISTS)
+            .setErrorMessage(message)
+            .setIsNonRetriable(true)
+            .build();
+    HistoryEvent event =
+        HistoryEvents.of(
+            now, new SubOrchestrationInstanceFailed(parent.getTaskScheduledId(), failure));
+    send(
+        parent.getInstanceId(),
+        new InstanceMessage(parent.getInstanceId(), parent.getExecutionId(), event));
   }
 
   private void applyInstanceMessage(InstanceMessage message, ClientOrigin client) {
