@@ -31,6 +31,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +74,7 @@ public final class Host implements AutoCloseable {
   private final HostConfig config;
   private final WorkItemDispatcher dispatcher = new WorkItemDispatcher();
   private final MeterRegistry meters = new SimpleMeterRegistry();
+  private final CompletableFuture<String> failure = new CompletableFuture<>();
   private String bootstrapServers;
   private TaskHubStore store;
   private LargeRecordStore largeRecords;
@@ -128,6 +130,7 @@ public final class Host implements AutoCloseable {
             transportConfig(bootstrapServers).withGroupInstanceId(identity.id()),
             largeRecords,
             meters);
+    transport.fenced().thenAccept(this::failFenced);
     engine = new Engine(engineConfig(), transport, store, dispatcher);
     engine.start();
     if (cluster.partitionsTopicRecords() == 0) {
@@ -142,6 +145,14 @@ public final class Host implements AutoCloseable {
         port(),
         identity.id(),
         (System.nanoTime() - begin) / 1_000_000);
+  }
+
+  private void failFenced(String reason) {
+    failure.complete(
+        reason
+            + ". The other host took this host's id from "
+            + config.dataDir().toAbsolutePath().resolve("host-ids")
+            + ", as a copy of a data folder does; give each host a data folder of its own.");
   }
 
   /**
@@ -306,6 +317,15 @@ public final class Host implements AutoCloseable {
   }
 
   /** The counters of this host's storage and transport. */
+  /**
+   * Completes with a message for the operator when this host can no longer serve its task hub
+   * (another host took its place in the hosts group); it never completes otherwise. Close the host
+   * then.
+   */
+  public CompletableFuture<String> failure() {
+    return failure;
+  }
+
   public MeterRegistry meters() {
     return meters;
   }

@@ -27,14 +27,13 @@ import org.slf4j.LoggerFactory;
  * <p>A running host holds an exclusive lock on its slot's file, so hosts that share a data folder
  * each take a slot of their own: the lowest one no running host holds. A host restarted after a
  * crash finds the lock of its old process gone and takes the same slot and id again. Hosts on
- * different folders generate their ids independently, at random.
+ * different folders generate their ids independently, at random. A copy of a folder carries its ids
+ * along: a host started on the copy takes the place of the one running on the original, which stops
+ * (see {@link Host#failure()}).
  *
  * <p>States: {@link #claim} takes a slot and holds it until {@link #close}; closing twice does
  * nothing.
  */
-// TODO(#2): a copy of a data folder carries its host ids along. Two running hosts with one id
-// fence each other in the hosts group (FencedInstanceIdException), and the fenced one logs a poll
-// error every second instead of stopping with a message that says to give it a folder of its own.
 final class HostIdentity implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HostIdentity.class);
   private static final String FOLDER = "host-ids";

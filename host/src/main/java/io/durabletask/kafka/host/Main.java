@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +25,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class Main implements Callable<Integer> {
   private static final String PREFIX = "durabletask-kafka: ";
   private static final int EXIT_REFUSED = 2;
+  private static final int EXIT_FAILED = 1;
 
   /** Kafka's own limit for log.retention.hours, which is an int. */
   private static final long MAX_RETENTION_HOURS = Integer.MAX_VALUE;
@@ -107,7 +110,7 @@ public final class Main implements Callable<Integer> {
   Path clockOffsetFile;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     HostConfig config =
         new HostConfig(
             dataDir,
@@ -122,16 +125,40 @@ public final class Main implements Callable<Integer> {
             clockOffsetFile,
             clientRouting);
     Host host = Host.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable closeOnce =
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            host.close();
+          }
+        };
+    CompletableFuture<String> failure = new CompletableFuture<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  host.close();
-                  stopped.countDown();
+                  closeOnce.run();
+                  failure.complete(null);
                 }));
-    stopped.await();
-    return 0;
+    host.failure().thenAccept(failure::complete);
+    String reason = awaitUninterruptibly(failure);
+    if (reason == null) {
+      return 0;
+    }
+    System.err.println(PREFIX + reason);
+    closeOnce.run();
+    return EXIT_FAILED;
+  }
+
+  private static String awaitUninterruptibly(CompletableFuture<String> failure) {
+    try {
+      return failure.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private Duration largeRecordRetention() {

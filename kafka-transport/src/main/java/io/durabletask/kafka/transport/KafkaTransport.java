@@ -83,6 +83,7 @@ public final class KafkaTransport implements Transport {
   private final LargeRecords largeRecords;
   private final TransportMetrics metrics;
   private final String logPrefix;
+  private final CompletableFuture<String> fencedOut = new CompletableFuture<>();
   private volatile State state = State.NEW;
   private volatile KafkaProducer<byte[], byte[]> producer;
   private volatile PartitionPoller partitionPoller;
@@ -161,6 +162,15 @@ public final class KafkaTransport implements Transport {
       root = root.getCause();
     }
     return root.getMessage();
+  }
+
+  /**
+   * Completes with the reason when the transport stopped receiving on its own, because another host
+   * joined the hosts group under this one's static member id; it never completes otherwise. The
+   * host should stop then: its partitions belong to the other host.
+   */
+  public CompletableFuture<String> fenced() {
+    return fencedOut;
   }
 
   @Override
@@ -290,6 +300,7 @@ public final class KafkaTransport implements Transport {
         clientProperties.partitionConsumer(kafkaClientId(clientId + "-partitions"));
     PartitionPoller poller =
         new PartitionPoller(new KafkaConsumer<>(properties), config, listener, largeRecords);
+    poller.fenced().thenAccept(fencedOut::complete);
     poller.start();
     return poller;
   }

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * from its own input offset; no offsets are committed to Kafka. On revocation (or loss) of
  * partitions, their feeds stop first, then the engine is told, on the poll thread, and stops them
  * before the consumer gives them up. Closing leaves the group, also as a static member.
+ *
+ * <p>A static member whose id another consumer has taken is fenced by Kafka. It then gives up its
+ * partitions, stops polling, and completes {@link #fenced()} with the reason.
  */
 final class PartitionPoller implements ConsumerRebalanceListener {
 
@@ -55,10 +60,13 @@ final class PartitionPoller implements ConsumerRebalanceListener {
   private final TransportListener listener;
   private final LargeRecords largeRecords;
   private final String hubName;
+  private final String hostsGroup;
+  private final String groupInstanceId;
   private final String logPrefix;
   private final Map<Integer, PartitionFeed> feeds = new ConcurrentHashMap<>();
   private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
   private final Thread thread;
+  private final CompletableFuture<String> fenced = new CompletableFuture<>();
   private volatile boolean closing;
   private boolean started;
 
@@ -72,6 +80,8 @@ final class PartitionPoller implements ConsumerRebalanceListener {
     this.listener = listener;
     this.largeRecords = largeRecords;
     this.hubName = config.hubName();
+    this.hostsGroup = config.hostsGroup();
+    this.groupInstanceId = config.groupInstanceId().orElse("(none)");
     this.logPrefix = "[" + hubName + "] ";
     this.thread = new Thread(this::run, "kafka-transport-" + hubName + "-partitions");
     this.thread.setDaemon(true);
@@ -93,6 +103,11 @@ final class PartitionPoller implements ConsumerRebalanceListener {
   void stopReceiving(int partition) {
     stopFeed(feeds.remove(partition));
     submit(new Pause(partition));
+  }
+
+  /** Completes with the reason when Kafka fenced this member; it never completes otherwise. */
+  CompletableFuture<String> fenced() {
+    return fenced;
   }
 
   /** Stops polling and closes the consumer, which revokes the owned partitions first. */
@@ -175,6 +190,8 @@ final class PartitionPoller implements ConsumerRebalanceListener {
       LOG.trace("{}Woken up", logPrefix);
     } catch (OffsetOutOfRangeException e) {
       stopOutOfRange(e.offsetOutOfRangePartitions());
+    } catch (FencedInstanceIdException e) {
+      stopFenced(e);
     } catch (KafkaException e) {
       backOffAfter(e);
     }
@@ -208,6 +225,23 @@ final class PartitionPoller implements ConsumerRebalanceListener {
           stopFeed(feeds.remove(topicPartition.partition()));
           applyPause(topicPartition.partition());
         });
+  }
+
+  /**
+   * Another consumer joined the group under this member's id and took its place; the partitions are
+   * that consumer's now. Polling again would only be fenced again.
+   */
+  private void stopFenced(FencedInstanceIdException e) {
+    String reason =
+        "Another host joined the hosts group '"
+            + hostsGroup
+            + "' under this host's id "
+            + groupInstanceId
+            + " and took its place; this host stopped receiving its partitions";
+    LOG.error("{}{}: {}", logPrefix, reason, e.toString());
+    closing = true;
+    giveUp(consumer.assignment(), "Fenced out of");
+    fenced.complete(reason);
   }
 
   private void backOffAfter(KafkaException e) {

@@ -240,6 +240,32 @@ class KafkaTransportTest {
   }
 
   @Test
+  void shouldGiveUpThePartitionsAndReportItWhenAnotherHostTakesItsStaticMemberId()
+      throws Exception {
+    // given a static member that owns every partition
+    KafkaTransportConfig config = staticConfigFor("static-fenced", "host-a");
+    RecordingListener first = new RecordingListener();
+    RecordingListener second = new RecordingListener();
+    try (KafkaTransport original = new KafkaTransport(config);
+        KafkaTransport copy = new KafkaTransport(config)) {
+      original.start("host-a-original", first);
+      await().atMost(TIMEOUT).until(() -> first.owned().equals(ALL_PARTITIONS));
+
+      // when a second transport joins under the same id, as a copy of its data folder would
+      copy.start("host-a-copy", second);
+
+      // then the first is fenced out: it gives its partitions up and says why
+      String reason = original.fenced().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(reason)
+          .contains("under this host's id host-a")
+          .contains("stopped receiving its partitions");
+      assertThat(first.owned()).isEmpty();
+      await().atMost(TIMEOUT).until(() -> second.owned().equals(ALL_PARTITIONS));
+      assertThat(copy.fenced()).isNotDone();
+    }
+  }
+
+  @Test
   void shouldRefuseAGroupInstanceIdThatKafkaWouldReject() {
     // given
     KafkaTransportConfig config = configFor("static-refused");

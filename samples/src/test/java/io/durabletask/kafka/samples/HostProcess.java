@@ -118,6 +118,20 @@ final class HostProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for the host to end by itself, and says how it ended. */
+  Result awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        close();
+        throw new AssertionError("Expected the host to exit, but it kept running:\n" + readLog());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    return new Result(process.exitValue(), readLog());
+  }
+
   /** The host id the host serves under, from its log. */
   String hostId() {
     Matcher matcher = HOST_ID.matcher(readLog());
