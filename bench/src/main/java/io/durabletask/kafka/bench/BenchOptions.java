@@ -55,8 +55,8 @@ final class BenchOptions {
   @Option(
       names = "--concurrency",
       description =
-          "Instances at once in throughput mode (default: 1000; payloads of 100 KB 327, of 1 MB"
-              + " 32, so that the heap holds what they carry).")
+          "Instances at once in throughput mode (default: 1000; payloads of 100 KB 335, of 1 MB"
+              + " 33, so that the heap holds what they carry).")
   Integer concurrency;
 
   @Option(

@@ -27,6 +27,15 @@ class BenchScenarioTest {
   }
 
   @Test
+  void shouldRunFewerLargePayloadsAtOnceSoThatEightCopiesFitIn256MiB() {
+    // given / when / then
+    assertThat(Scenario.defaultPayloadConcurrency(1_000)).isEqualTo(1_000);
+    assertThat(Scenario.defaultPayloadConcurrency(100_000)).isEqualTo(335);
+    assertThat(Scenario.defaultPayloadConcurrency(1_000_000)).isEqualTo(33);
+    assertThat(Scenario.defaultPayloadConcurrency(16_000_000)).isEqualTo(16);
+  }
+
+  @Test
   void shouldLabelPayloadSizesInDecimalUnits() {
     // given / when / then
     assertThat(Scenario.sizeLabel(1_000)).isEqualTo("1KB");
