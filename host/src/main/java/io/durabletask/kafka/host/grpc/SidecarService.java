@@ -56,19 +56,22 @@ public final class SidecarService
     implements TaskHubSidecarServiceGrpc.AsyncService, BindableService {
   private final InstanceRpcs instances;
   private final WorkItemRpcs workItems;
+  private final WorkerPeers peers;
 
   public SidecarService(Engine engine, WorkItemDispatcher dispatcher, int maxPayloadBytes) {
     this.instances = new InstanceRpcs(engine, maxPayloadBytes);
     this.workItems = new WorkItemRpcs(engine, dispatcher, maxPayloadBytes);
+    this.peers = new WorkerPeers(dispatcher);
   }
 
   /**
    * A method may refuse a call by throwing a StatusRuntimeException; the client gets its status.
+   * The outer interceptor, {@link WorkerPeers}, sees that status as well as those answered later.
    */
   @Override
   public ServerServiceDefinition bindService() {
     return ServerInterceptors.intercept(
-        TaskHubSidecarServiceGrpc.bindService(this), Calls.statusExceptionsToClient());
+        TaskHubSidecarServiceGrpc.bindService(this), Calls.statusExceptionsToClient(), peers);
   }
 
   @Override

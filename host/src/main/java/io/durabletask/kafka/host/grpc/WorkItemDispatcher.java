@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * 0 starts over; a chunk out of order, or the item going to another stream, drops what was
  * collected.
  *
+ * <p>A worker may leave a stream without closing it: the Java SDK 1.5.0 does so after any refused
+ * completion, and opens a new stream on the same connection. When a new stream comes from a
+ * connection whose completion was refused within {@link #REFUSAL_MEMORY}, the oldest other stream
+ * of that connection is closed as left behind, and its items go out again.
+ *
  * <p>All state is guarded by one lock; messages are sent on the streams while holding it, so each
  * stream sees one sender at a time and a stream that closes cannot lose an item in between.
  */
@@ -54,6 +59,11 @@ public final class WorkItemDispatcher implements WorkItemListener {
   private static final Logger log = LoggerFactory.getLogger(WorkItemDispatcher.class);
   private static final Duration FIRST_ABANDON_DELAY = Duration.ofSeconds(1);
   private static final Duration MAX_ABANDON_DELAY = Duration.ofSeconds(30);
+
+  /** How long a refused completion counts towards closing a stream its worker left behind. */
+  static final Duration REFUSAL_MEMORY = Duration.ofSeconds(60);
+
+  private static final int MAX_REMEMBERED_PEERS = 1024;
 
   /** The kinds of work item this host hands out. */
   enum Kind {
@@ -85,6 +95,7 @@ public final class WorkItemDispatcher implements WorkItemListener {
   private final Map<String, Outstanding> byToken = new HashMap<>();
   private final Map<String, Outstanding> orchestratorByInstance = new HashMap<>();
   private final Map<String, Outstanding> activityByTask = new HashMap<>();
+  private final Map<String, Refusals> refusalsByPeer = new HashMap<>();
   private final ScheduledExecutorService backOff =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> {
@@ -354,17 +365,79 @@ public final class WorkItemDispatcher implements WorkItemListener {
    * @param maxActivities the most activity items the stream holds at once; 0 = no limit
    */
   public WorkerStream newStream(
-      ServerCallStreamObserver<WorkItem> observer, int maxOrchestrators, int maxActivities) {
-    return new WorkerStream(observer, maxOrchestrators, maxActivities);
+      ServerCallStreamObserver<WorkItem> observer,
+      String peer,
+      int maxOrchestrators,
+      int maxActivities) {
+    return new WorkerStream(observer, peer, maxOrchestrators, maxActivities);
   }
 
-  /** Adds a worker stream and gives it the items that wait for one. */
+  /**
+   * Adds a worker stream and gives it the items that wait for one. A stream that its worker left
+   * behind on the same connection is closed first.
+   */
   public void connect(WorkerStream stream) {
     synchronized (lock) {
       streams.add(stream);
-      log.info("worker stream {} connected; {} streams open", stream.id, streams.size());
+      log.info(
+          "worker stream {} connected from {}; {} streams open",
+          stream.id,
+          stream.peer,
+          streams.size());
+      closeStreamLeftBehind(stream);
       assignWaiting();
     }
+  }
+
+  /** A completion that came on {@code peer}'s connection was refused. */
+  public void onCompletionRefused(String peer) {
+    if (peer.isEmpty()) {
+      return;
+    }
+    synchronized (lock) {
+      long now = System.nanoTime();
+      if (refusalsByPeer.size() >= MAX_REMEMBERED_PEERS) {
+        refusalsByPeer.values().removeIf(refusals -> refusals.expired(now));
+      }
+      if (refusalsByPeer.size() < MAX_REMEMBERED_PEERS) {
+        refusalsByPeer.computeIfAbsent(peer, key -> new Refusals()).add(now);
+      }
+    }
+  }
+
+  private void closeStreamLeftBehind(WorkerStream fresh) {
+    Refusals refusals = refusalsByPeer.get(fresh.peer);
+    if (refusals == null) {
+      return;
+    }
+    if (!refusals.take(System.nanoTime())) {
+      refusalsByPeer.remove(fresh.peer);
+      return;
+    }
+    WorkerStream left = oldestStreamOf(fresh.peer, fresh);
+    if (left == null) {
+      return;
+    }
+    streams.remove(left);
+    List<Outstanding> orphans = left.releaseAll();
+    left.closeAsLeftBehind(fresh.id);
+    orphans.forEach(this::handOn);
+    log.info(
+        "worker stream {} closed: its worker on {} had a completion refused and opened stream {};"
+            + " {} items handed on",
+        left.id,
+        left.peer,
+        fresh.id,
+        orphans.size());
+  }
+
+  private WorkerStream oldestStreamOf(String peer, WorkerStream except) {
+    for (WorkerStream stream : streams) {
+      if (stream != except && stream.peer.equals(peer)) {
+        return stream;
+      }
+    }
+    return null;
   }
 
   /** The stream can take more bytes again. */
@@ -622,19 +695,48 @@ public final class WorkItemDispatcher implements WorkItemListener {
     }
   }
 
+  /** Completions refused on one connection, not yet matched by a new stream from it. */
+  private static final class Refusals {
+    private int count;
+    private long lastNanos;
+
+    void add(long now) {
+      count++;
+      lastNanos = now;
+    }
+
+    boolean expired(long now) {
+      return now - lastNanos > REFUSAL_MEMORY.toNanos();
+    }
+
+    /** Uses up one refusal; false when none is left that is recent enough. */
+    boolean take(long now) {
+      if (count == 0 || expired(now)) {
+        return false;
+      }
+      count--;
+      return true;
+    }
+  }
+
   /** One open GetWorkItems stream and the items it holds. Guarded by the dispatcher's lock. */
   public static final class WorkerStream {
     private static final AtomicInteger nextId = new AtomicInteger(1);
 
     private final int id = nextId.getAndIncrement();
     private final ServerCallStreamObserver<WorkItem> observer;
+    private final String peer;
     private final Map<Kind, Integer> limits = new EnumMap<>(Kind.class);
     private final Map<Kind, Integer> held = new EnumMap<>(Kind.class);
     private final Set<Outstanding> items = new LinkedHashSet<>();
 
     private WorkerStream(
-        ServerCallStreamObserver<WorkItem> observer, int maxOrchestrators, int maxActivities) {
+        ServerCallStreamObserver<WorkItem> observer,
+        String peer,
+        int maxOrchestrators,
+        int maxActivities) {
       this.observer = observer;
+      this.peer = peer;
       limits.put(Kind.ORCHESTRATOR, Math.max(0, maxOrchestrators));
       limits.put(Kind.ACTIVITY, Math.max(0, maxActivities));
       held.put(Kind.ORCHESTRATOR, 0);
@@ -693,6 +795,20 @@ public final class WorkItemDispatcher implements WorkItemListener {
                 .asRuntimeException());
       } catch (RuntimeException e) {
         log.debug("worker stream {} could not be failed: {}", id, e.toString());
+      }
+    }
+
+    private void closeAsLeftBehind(int successor) {
+      try {
+        observer.onError(
+            Status.ABORTED
+                .withDescription(
+                    "a completion from this connection was refused and its worker opened stream "
+                        + successor
+                        + "; this stream is closed and its work items go out again")
+                .asRuntimeException());
+      } catch (RuntimeException e) {
+        log.debug("worker stream {} could not be closed: {}", id, e.toString());
       }
     }
 

@@ -1,6 +1,9 @@
 package io.durabletask.kafka.host.grpc;
 
+import io.durabletask.kafka.avro.CompleteOrchestrationAction;
+import io.durabletask.kafka.avro.FailureDetails;
 import io.durabletask.kafka.avro.OrchestratorAction;
+import io.durabletask.kafka.avro.RuntimeStatus;
 import io.durabletask.kafka.engine.Engine;
 import io.durabletask.kafka.engine.workitem.ActivityCompletion;
 import io.durabletask.kafka.engine.workitem.ActivityWorkItem;
@@ -19,11 +22,15 @@ import io.durabletask.kafka.protocol.CompleteTaskResponse;
 import io.durabletask.kafka.protocol.GetWorkItemsRequest;
 import io.durabletask.kafka.protocol.OrchestratorResponse;
 import io.durabletask.kafka.protocol.WorkItem;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker RPCs of the sidecar endpoint: the work-item stream, the completions of orchestrator
@@ -34,8 +41,17 @@ import java.util.concurrent.CompletableFuture;
  * final chunk (isPartial false), with the actions of all chunks in order and the custom status of
  * the final chunk. An abandoned item goes out again after a back-off; abandoning an item that is
  * not on a stream, because it waits or was abandoned already, changes nothing.
+ *
+ * <p>A completion whose payload is above the limit is refused with RESOURCE_EXHAUSTED, but unlike
+ * other refusals it does not leave the item open: the worker would only produce the same payload
+ * again. The activity task fails, or the orchestration fails, with the reason.
  */
 final class WorkItemRpcs {
+  private static final Logger log = LoggerFactory.getLogger(WorkItemRpcs.class);
+
+  /** Error type of a task or orchestration failed because a payload was above the limit. */
+  static final String PAYLOAD_TOO_LARGE = "PayloadTooLargeException";
+
   private final Engine engine;
   private final WorkItemDispatcher dispatcher;
   private final CompletionChecks checks;
@@ -51,6 +67,7 @@ final class WorkItemRpcs {
     WorkerStream stream =
         dispatcher.newStream(
             observer,
+            WorkerPeers.current(),
             request.getMaxConcurrentOrchestrationWorkItems(),
             request.getMaxConcurrentActivityWorkItems());
     observer.setOnCancelHandler(() -> dispatcher.disconnect(stream));
@@ -63,7 +80,16 @@ final class WorkItemRpcs {
 
   public void completeOrchestratorTask(
       OrchestratorResponse request, StreamObserver<CompleteTaskResponse> response) {
-    List<OrchestratorAction> actions = checkedActions(request);
+    List<OrchestratorAction> actions;
+    try {
+      actions = checkedActions(request);
+    } catch (StatusRuntimeException e) {
+      if (!isOversized(e)) {
+        throw e;
+      }
+      failOrchestrationForSize(request, e, response);
+      return;
+    }
     String token = request.getCompletionToken();
     int chunkIndex = request.hasChunkIndex() ? request.getChunkIndex().getValue() : 0;
     if (request.getIsPartial()) {
@@ -92,7 +118,15 @@ final class WorkItemRpcs {
 
   public void completeActivityTask(
       ActivityResponse request, StreamObserver<CompleteTaskResponse> response) {
-    checks.checkActivity(request);
+    try {
+      checks.checkActivity(request);
+    } catch (StatusRuntimeException e) {
+      if (!isOversized(e)) {
+        throw e;
+      }
+      failActivityForSize(request, e, response);
+      return;
+    }
     ActivityWorkItem item =
         dispatcher.takeActivity(
             request.getCompletionToken(), request.getInstanceId(), request.getTaskId());
@@ -106,6 +140,100 @@ final class WorkItemRpcs {
                 ? ProtoMapping.toAvroFailureDetails(request.getFailureDetails())
                 : null);
     answerCompletion(engine.completeActivity(completion), response, "activity", item.instanceId());
+  }
+
+  /**
+   * A payload above the limit cannot be stored, and the worker would produce it again if the item
+   * went out again: the episode ends the orchestration as failed instead, with the reason, and the
+   * worker hears the reason too.
+   */
+  private void failOrchestrationForSize(
+      OrchestratorResponse request,
+      StatusRuntimeException refusal,
+      StreamObserver<CompleteTaskResponse> response) {
+    String reason = refusal.getStatus().getDescription();
+    OrchestratorAction fail =
+        new OrchestratorAction(
+            nextActionId(request),
+            CompleteOrchestrationAction.newBuilder()
+                .setStatus(RuntimeStatus.FAILED)
+                .setFailureDetails(payloadTooLarge(reason))
+                .build());
+    OrchestratorCompletion completion =
+        dispatcher.takeOrchestrator(
+            request.getCompletionToken(), request.getInstanceId(), 0, List.of(fail), null);
+    log.warn(
+        "[instance {}] orchestrator completion refused, the orchestration fails: {}",
+        completion.instanceId(),
+        reason);
+    answerCompletion(
+        engine.completeOrchestrator(completion),
+        response,
+        "orchestrator",
+        completion.instanceId(),
+        () -> {
+          throw withOutcome(refusal, "The orchestration failed with this reason.");
+        });
+  }
+
+  private void failActivityForSize(
+      ActivityResponse request,
+      StatusRuntimeException refusal,
+      StreamObserver<CompleteTaskResponse> response) {
+    String reason = refusal.getStatus().getDescription();
+    ActivityWorkItem item =
+        dispatcher.takeActivity(
+            request.getCompletionToken(), request.getInstanceId(), request.getTaskId());
+    ActivityCompletion completion =
+        new ActivityCompletion(
+            item.instanceId(),
+            item.executionId(),
+            item.task().getTaskId(),
+            null,
+            payloadTooLarge(reason));
+    log.warn(
+        "[partition {}] [instance {}] result of activity '{}' (task {}) refused, the task fails: {}",
+        item.partition(),
+        item.instanceId(),
+        item.task().getName(),
+        item.task().getTaskId(),
+        reason);
+    answerCompletion(
+        engine.completeActivity(completion),
+        response,
+        "activity",
+        item.instanceId(),
+        () -> {
+          throw withOutcome(refusal, "The activity task failed with this reason.");
+        });
+  }
+
+  private static boolean isOversized(StatusRuntimeException e) {
+    return e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED;
+  }
+
+  private static FailureDetails payloadTooLarge(String reason) {
+    return FailureDetails.newBuilder()
+        .setErrorType(PAYLOAD_TOO_LARGE)
+        .setErrorMessage(reason)
+        .setIsNonRetriable(true)
+        .build();
+  }
+
+  private static StatusRuntimeException withOutcome(StatusRuntimeException refusal, String what) {
+    return refusal
+        .getStatus()
+        .withDescription(refusal.getStatus().getDescription() + ". " + what)
+        .asRuntimeException();
+  }
+
+  /** An action id above those the worker sent, for the action the host adds. */
+  private static int nextActionId(OrchestratorResponse request) {
+    int max = -1;
+    for (io.durabletask.kafka.protocol.OrchestratorAction action : request.getActionsList()) {
+      max = Math.max(max, action.getId());
+    }
+    return max + 1;
   }
 
   public void abandonTaskOrchestratorWorkItem(
@@ -141,6 +269,19 @@ final class WorkItemRpcs {
       StreamObserver<CompleteTaskResponse> response,
       String kind,
       String instanceId) {
+    answerCompletion(outcome, response, kind, instanceId, CompleteTaskResponse::getDefaultInstance);
+  }
+
+  /**
+   * Answers with what {@code accepted} gives (or throws) once the partition took the completion, or
+   * with why it did not.
+   */
+  private static void answerCompletion(
+      CompletableFuture<CompletionOutcome> outcome,
+      StreamObserver<CompleteTaskResponse> response,
+      String kind,
+      String instanceId,
+      Supplier<CompleteTaskResponse> accepted) {
     Calls.answer(
         outcome,
         response,
@@ -162,7 +303,7 @@ final class WorkItemRpcs {
                     + " work item open, but it has not: it was completed already or the"
                     + " partition restarted");
           }
-          return CompleteTaskResponse.getDefaultInstance();
+          return accepted.get();
         });
   }
 }

@@ -220,20 +220,6 @@ class MalformedWorkerCallsTest {
     refusals.add(
         withAction(
             episode,
-            complete(
-                CompleteOrchestrationAction.newBuilder()
-                    .setOrchestrationStatus(OrchestrationStatus.ORCHESTRATION_STATUS_COMPLETED)
-                    .setResult(StringValue.of(TOO_LARGE))),
-            Code.RESOURCE_EXHAUSTED,
-            "Expected the result of completeOrchestration action 6 to be at most 16384 bytes"));
-    refusals.add(
-        new Refusal<>(
-            answer(episode).setCustomStatus(StringValue.of(TOO_LARGE)).build(),
-            Code.RESOURCE_EXHAUSTED,
-            "Expected the custom status to be at most 16384 bytes"));
-    refusals.add(
-        withAction(
-            episode,
             OrchestratorAction.newBuilder()
                 .setId(7)
                 .setSendEntityMessage(SendEntityMessageAction.getDefaultInstance())
@@ -340,22 +326,6 @@ class MalformedWorkerCallsTest {
             "Expected a non-empty instance id, but it is empty"));
     refusals.add(
         new Refusal<>(
-            valid.toBuilder().setResult(StringValue.of(TOO_LARGE)).build(),
-            Code.RESOURCE_EXHAUSTED,
-            "Expected the activity result to be at most 16384 bytes"));
-    refusals.add(
-        new Refusal<>(
-            valid.toBuilder()
-                .clearResult()
-                .setFailureDetails(
-                    TaskFailureDetails.newBuilder()
-                        .setErrorType("Boom")
-                        .setStackTrace(StringValue.of(TOO_LARGE)))
-                .build(),
-            Code.RESOURCE_EXHAUSTED,
-            "Expected the activity failure details to be at most 16384 bytes"));
-    refusals.add(
-        new Refusal<>(
             valid.toBuilder().setCompletionToken("\u0000garbage").build(),
             Code.NOT_FOUND,
             "Expected a completion token that this host handed out"));
@@ -380,6 +350,113 @@ class MalformedWorkerCallsTest {
             Code.NOT_FOUND,
             "of instance 'no-such-instance', but there is none"));
     return refusals;
+  }
+
+  @Test
+  void shouldFailTheOrchestrationWhoseCompletionCarriesAPayloadAboveTheLimit() {
+    for (OrchestratorResponse.Builder oversized :
+        List.of(
+            OrchestratorResponse.newBuilder()
+                .addActions(scheduleTask(0, "Step"))
+                .addActions(
+                    complete(
+                        CompleteOrchestrationAction.newBuilder()
+                            .setOrchestrationStatus(
+                                OrchestrationStatus.ORCHESTRATION_STATUS_COMPLETED)
+                            .setResult(StringValue.of(TOO_LARGE)))),
+            OrchestratorResponse.newBuilder().setCustomStatus(StringValue.of(TOO_LARGE)))) {
+      // given an open episode
+      Stream stream = worker.openStream();
+      String instanceId = worker.start("big-episode-" + oversized.getActionsCount(), null);
+      WorkItem episode = stream.next();
+      String what = oversized.getActionsCount() > 0 ? "result of completeOrchestration" : "custom";
+
+      // when its completion carries a payload above the limit, it is refused with the reason
+      OrchestratorResponse completion =
+          oversized
+              .setInstanceId(instanceId)
+              .setCompletionToken(episode.getCompletionToken())
+              .build();
+      assertRefused(
+          () -> worker.complete(completion),
+          Code.RESOURCE_EXHAUSTED,
+          "to be at most 16384 bytes, but it is "
+              + (TOO_LARGE.length())
+              + ". The orchestration failed with this reason.");
+
+      // then the orchestration failed with that reason, and runs no action of the completion
+      OrchestrationState failed = worker.awaitCompletion(instanceId);
+      assertThat(failed.getOrchestrationStatus())
+          .isEqualTo(OrchestrationStatus.ORCHESTRATION_STATUS_FAILED);
+      assertThat(failed.getFailureDetails().getErrorType()).isEqualTo("PayloadTooLargeException");
+      assertThat(failed.getFailureDetails().getErrorMessage())
+          .startsWith("Expected the " + what)
+          .contains("to be at most 16384 bytes");
+      assertThat(failed.getFailureDetails().getIsNonRetriable()).isTrue();
+      stream.assertNothingWithin(QUIET);
+      assertRefused(() -> worker.complete(completion), Code.NOT_FOUND, "completed already");
+      stream.cancel();
+    }
+  }
+
+  @Test
+  void shouldFailTheActivityTaskWhoseResultIsAboveTheLimit() {
+    // given two open activities
+    Stream stream = worker.openStream();
+    String instanceId = worker.start("big-activity", null);
+    WorkItem episode = stream.next();
+    worker.complete(
+        answer(episode)
+            .addActions(scheduleTask(0, "Big"))
+            .addActions(scheduleTask(1, "BigFailure"))
+            .build());
+    List<WorkItem> activities = stream.next(2);
+
+    // when their results are above the limit, each is refused with the reason
+    ActivityResponse bigResult =
+        ActivityResponse.newBuilder()
+            .setInstanceId(instanceId)
+            .setTaskId(0)
+            .setCompletionToken(taskOf(activities, 0).getCompletionToken())
+            .setResult(StringValue.of(TOO_LARGE))
+            .build();
+    ActivityResponse bigFailure =
+        ActivityResponse.newBuilder()
+            .setInstanceId(instanceId)
+            .setTaskId(1)
+            .setCompletionToken(taskOf(activities, 1).getCompletionToken())
+            .setFailureDetails(
+                TaskFailureDetails.newBuilder()
+                    .setErrorType("Boom")
+                    .setStackTrace(StringValue.of(TOO_LARGE)))
+            .build();
+    assertRefused(
+        () -> worker.complete(bigResult),
+        Code.RESOURCE_EXHAUSTED,
+        "Expected the activity result to be at most 16384 bytes, but it is "
+            + TOO_LARGE.length()
+            + ". The activity task failed with this reason.");
+    assertRefused(
+        () -> worker.complete(bigFailure),
+        Code.RESOURCE_EXHAUSTED,
+        "Expected the activity failure details to be at most 16384 bytes");
+
+    // then the orchestration hears of two failed tasks, and the activities are not out again
+    List<HistoryEvent> failures = new ArrayList<>();
+    while (failures.size() < 2) {
+      WorkItem next = stream.next();
+      assertThat(next.hasOrchestratorRequest()).isTrue();
+      next.getOrchestratorRequest().getNewEventsList().stream()
+          .filter(e -> e.getEventTypeCase() == EventTypeCase.TASKFAILED)
+          .forEach(failures::add);
+      worker.complete(answer(next).build());
+    }
+    for (HistoryEvent failure : failures) {
+      TaskFailureDetails details = failure.getTaskFailed().getFailureDetails();
+      assertThat(details.getErrorType()).isEqualTo("PayloadTooLargeException");
+      assertThat(details.getErrorMessage()).contains("to be at most 16384 bytes");
+    }
+    assertRefused(() -> worker.complete(bigResult), Code.NOT_FOUND, "completed already");
   }
 
   @Test

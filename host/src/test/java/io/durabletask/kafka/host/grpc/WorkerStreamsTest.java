@@ -1,8 +1,11 @@
 package io.durabletask.kafka.host.grpc;
 
+import static io.durabletask.kafka.host.grpc.WorkerScript.answer;
+import static io.durabletask.kafka.host.grpc.WorkerScript.assertRefused;
 import static io.durabletask.kafka.host.grpc.WorkerScript.instanceOf;
 import static io.durabletask.kafka.host.grpc.WorkerScript.scheduleTask;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.durabletask.kafka.host.Host;
 import io.durabletask.kafka.host.HostConfig;
@@ -10,6 +13,8 @@ import io.durabletask.kafka.host.grpc.WorkerScript.Stream;
 import io.durabletask.kafka.protocol.GetWorkItemsRequest;
 import io.durabletask.kafka.protocol.OrchestrationStatus;
 import io.durabletask.kafka.protocol.WorkItem;
+import io.grpc.Status;
+import io.grpc.Status.Code;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +63,50 @@ class WorkerStreamsTest {
   void cleanUp() {
     worker.finishEverything();
     worker.close();
+  }
+
+  @Test
+  void shouldCloseTheStreamAWorkerLeftAfterARefusedCompletionWhenItOpensAnother() {
+    // given a stream with an episode on it, and a refused completion from the same connection
+    Stream left = worker.openStream();
+    String instanceId = worker.start("left-behind", null);
+    WorkItem episode = left.next();
+    assertRefused(
+        () -> worker.complete(answer(episode).setCompletionToken("o-1-42").build()),
+        Code.NOT_FOUND,
+        "there is none");
+
+    // when the worker opens another stream on that connection, as the Java SDK does then
+    Stream fresh = worker.openStream();
+
+    // then the stream it left is closed, and the episode goes out again on the new one
+    WorkItem again = fresh.next();
+    assertThat(instanceOf(again)).isEqualTo(instanceId);
+    assertThat(again.getCompletionToken()).isEqualTo(episode.getCompletionToken());
+    await().atMost(Duration.ofSeconds(10)).until(() -> left.error() != null);
+    assertThat(Status.fromThrowable(left.error()).getCode()).isEqualTo(Code.ABORTED);
+    worker.completeOrchestration(again, "\"picked up\"");
+    assertThat(worker.awaitCompletion(instanceId).getOrchestrationStatus())
+        .isEqualTo(OrchestrationStatus.ORCHESTRATION_STATUS_COMPLETED);
+  }
+
+  @Test
+  void shouldKeepTheStreamsOfAConnectionOpenWhenNoCompletionWasRefused() {
+    // given a stream with an episode on it
+    Stream first = worker.openStream();
+    String instanceId = worker.start("kept-open", null);
+    WorkItem episode = first.next();
+
+    // when a second stream opens on the same connection
+    Stream second = worker.openStream();
+    sleep(300);
+
+    // then both stay open and the episode stays where it is
+    second.assertNothingWithin(QUIET);
+    assertThat(first.error()).isNull();
+    worker.completeOrchestration(episode, "\"kept\"");
+    assertThat(worker.awaitCompletion(instanceId).getOrchestrationStatus())
+        .isEqualTo(OrchestrationStatus.ORCHESTRATION_STATUS_COMPLETED);
   }
 
   @Test
