@@ -37,6 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,7 @@ public final class Host implements AutoCloseable {
   private HostIdentity identity;
   private Engine engine;
   private Server server;
+  private boolean createdDataDir;
 
   private Host(HostConfig config) {
     this.config = config;
@@ -99,19 +101,35 @@ public final class Host implements AutoCloseable {
       host.startComponents();
       return host;
     } catch (StorageException | TransportException e) {
-      host.close();
+      host.closeAfterFailedStart();
       throw new HostStartupException(e.getMessage(), e);
     } catch (RuntimeException e) {
-      host.close();
+      host.closeAfterFailedStart();
       throw e;
+    }
+  }
+
+  /** Closes what started, and removes the data folder again when this start made it empty. */
+  private void closeAfterFailedStart() {
+    close();
+    if (!createdDataDir) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(config.dataDir())) {
+      if (entries.findAny().isEmpty()) {
+        Files.delete(config.dataDir());
+      }
+    } catch (IOException e) {
+      log.debug("could not remove the empty data folder {}: {}", config.dataDir(), e.toString());
     }
   }
 
   private void startComponents() {
     long begin = System.nanoTime();
     config.requireValid();
-    requireWritable(config.dataDir());
     requireBindable(config.address(), config.port());
+    createdDataDir = !Files.exists(config.dataDir());
+    requireWritable(config.dataDir());
     bootstrapServers = startBrokerIfEmbedded();
     ClusterCheck cluster =
         KafkaTransport.checkCluster(transportConfig(bootstrapServers), KAFKA_CHECK_TIMEOUT);

@@ -33,6 +33,7 @@ class HostStartupRefusalTest {
       // then
       assertThat(result.exitCode()).isEqualTo(2);
       assertThat(result.output()).contains("port is in use").contains(port);
+      assertThat(root.resolve("data")).doesNotExist();
     }
   }
 
@@ -78,13 +79,13 @@ class HostStartupRefusalTest {
             "--bootstrap-servers",
             servers);
 
-    // then one message names the servers and what to check, and the folder holds no task hub
+    // then one message names the servers and what to check, and the folder it made is gone
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.output())
         .contains("durabletask-kafka: Expected the Kafka cluster at " + servers)
         .contains("Check that the brokers run")
         .doesNotContain("WARN");
-    assertThat(dataDir.resolve("hubs").resolve("taskhub")).doesNotExist();
+    assertThat(dataDir).doesNotExist();
   }
 
   @Test
