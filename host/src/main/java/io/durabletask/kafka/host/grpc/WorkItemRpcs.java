@@ -42,15 +42,19 @@ import org.slf4j.LoggerFactory;
  * the final chunk. An abandoned item goes out again after a back-off; abandoning an item that is
  * not on a stream, because it waits or was abandoned already, changes nothing.
  *
- * <p>A completion whose payload is above the limit is refused with RESOURCE_EXHAUSTED, but unlike
- * other refusals it does not leave the item open: the worker would only produce the same payload
- * again. The activity task fails, or the orchestration fails, with the reason.
+ * <p>A completion whose payload is above the limit is refused with RESOURCE_EXHAUSTED, and one with
+ * an action this backend does not serve with UNIMPLEMENTED. Unlike other refusals these do not
+ * leave the item open: the worker would only send the same again. The activity task fails, or the
+ * orchestration fails, with the reason.
  */
 final class WorkItemRpcs {
   private static final Logger log = LoggerFactory.getLogger(WorkItemRpcs.class);
 
   /** Error type of a task or orchestration failed because a payload was above the limit. */
   static final String PAYLOAD_TOO_LARGE = "PayloadTooLargeException";
+
+  /** Error type of an orchestration failed because it used a feature this backend lacks. */
+  static final String NOT_SUPPORTED = "UnsupportedOperationException";
 
   private final Engine engine;
   private final WorkItemDispatcher dispatcher;
@@ -84,10 +88,11 @@ final class WorkItemRpcs {
     try {
       actions = checkedActions(request);
     } catch (StatusRuntimeException e) {
-      if (!isOversized(e)) {
+      String errorType = orchestrationFailureFor(e);
+      if (errorType == null) {
         throw e;
       }
-      failOrchestrationForSize(request, e, response);
+      failOrchestration(request, e, errorType, response);
       return;
     }
     String token = request.getCompletionToken();
@@ -143,13 +148,26 @@ final class WorkItemRpcs {
   }
 
   /**
-   * A payload above the limit cannot be stored, and the worker would produce it again if the item
-   * went out again: the episode ends the orchestration as failed instead, with the reason, and the
-   * worker hears the reason too.
+   * The error type to fail the orchestration with for a refused completion that the orchestrator
+   * would only send again when its episode went out again (a payload above the limit, an action
+   * this backend does not serve), or null when the refusal leaves the episode open.
    */
-  private void failOrchestrationForSize(
+  private static String orchestrationFailureFor(StatusRuntimeException refusal) {
+    return switch (refusal.getStatus().getCode()) {
+      case RESOURCE_EXHAUSTED -> PAYLOAD_TOO_LARGE;
+      case UNIMPLEMENTED -> NOT_SUPPORTED;
+      default -> null;
+    };
+  }
+
+  /**
+   * Ends the orchestration as failed with the reason of the refusal, instead of the completion's
+   * actions, and tells the worker the reason too.
+   */
+  private void failOrchestration(
       OrchestratorResponse request,
       StatusRuntimeException refusal,
+      String errorType,
       StreamObserver<CompleteTaskResponse> response) {
     String reason = refusal.getStatus().getDescription();
     OrchestratorAction fail =
@@ -157,7 +175,7 @@ final class WorkItemRpcs {
             nextActionId(request),
             CompleteOrchestrationAction.newBuilder()
                 .setStatus(RuntimeStatus.FAILED)
-                .setFailureDetails(payloadTooLarge(reason))
+                .setFailureDetails(nonRetriable(errorType, reason))
                 .build());
     OrchestratorCompletion completion =
         dispatcher.takeOrchestrator(
@@ -190,7 +208,7 @@ final class WorkItemRpcs {
             item.executionId(),
             item.task().getTaskId(),
             null,
-            payloadTooLarge(reason));
+            nonRetriable(PAYLOAD_TOO_LARGE, reason));
     log.warn(
         "[partition {}] [instance {}] result of activity '{}' (task {}) refused, the task fails: {}",
         item.partition(),
@@ -212,9 +230,9 @@ final class WorkItemRpcs {
     return e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED;
   }
 
-  private static FailureDetails payloadTooLarge(String reason) {
+  private static FailureDetails nonRetriable(String errorType, String reason) {
     return FailureDetails.newBuilder()
-        .setErrorType(PAYLOAD_TOO_LARGE)
+        .setErrorType(errorType)
         .setErrorMessage(reason)
         .setIsNonRetriable(true)
         .build();

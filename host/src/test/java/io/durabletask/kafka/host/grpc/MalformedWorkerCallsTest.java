@@ -218,15 +218,6 @@ class MalformedWorkerCallsTest {
             Code.INVALID_ARGUMENT,
             "but its status is the unknown value 42"));
     refusals.add(
-        withAction(
-            episode,
-            OrchestratorAction.newBuilder()
-                .setId(7)
-                .setSendEntityMessage(SendEntityMessageAction.getDefaultInstance())
-                .build(),
-            Code.UNIMPLEMENTED,
-            "action 7 is SENDENTITYMESSAGE, which it does not serve yet"));
-    refusals.add(
         new Refusal<>(
             answer(episode).setChunkIndex(Int32Value.of(-1)).build(),
             Code.INVALID_ARGUMENT,
@@ -353,9 +344,42 @@ class MalformedWorkerCallsTest {
   }
 
   @Test
-  void shouldFailTheOrchestrationWhoseCompletionCarriesAPayloadAboveTheLimit() {
-    for (OrchestratorResponse.Builder oversized :
-        List.of(
+  void shouldFailTheOrchestrationWhoseCompletionItWouldOnlySendAgain() {
+    for (Ending ending : endingsOfCompletionsSentAgain()) {
+      // given an open episode
+      Stream stream = worker.openStream();
+      String instanceId = worker.start("ending-" + ending.errorType(), null);
+      WorkItem episode = stream.next();
+
+      // when its completion is one the orchestrator would send again, it is refused with the reason
+      OrchestratorResponse completion =
+          ending
+              .completion()
+              .setInstanceId(instanceId)
+              .setCompletionToken(episode.getCompletionToken())
+              .build();
+      assertRefused(
+          () -> worker.complete(completion),
+          ending.code(),
+          ending.reason() + ". The orchestration failed with this reason.");
+
+      // then the orchestration failed with that reason, and runs no action of the completion
+      OrchestrationState failed = worker.awaitCompletion(instanceId);
+      assertThat(failed.getOrchestrationStatus())
+          .isEqualTo(OrchestrationStatus.ORCHESTRATION_STATUS_FAILED);
+      assertThat(failed.getFailureDetails().getErrorType()).isEqualTo(ending.errorType());
+      assertThat(failed.getFailureDetails().getErrorMessage()).contains(ending.reason());
+      assertThat(failed.getFailureDetails().getIsNonRetriable()).isTrue();
+      stream.assertNothingWithin(QUIET);
+      assertRefused(() -> worker.complete(completion), Code.NOT_FOUND, "completed already");
+      stream.cancel();
+    }
+  }
+
+  private static List<Ending> endingsOfCompletionsSentAgain() {
+    String tooLarge = "to be at most 16384 bytes, but it is " + TOO_LARGE.length();
+    return List.of(
+        new Ending(
             OrchestratorResponse.newBuilder()
                 .addActions(scheduleTask(0, "Step"))
                 .addActions(
@@ -364,39 +388,23 @@ class MalformedWorkerCallsTest {
                             .setOrchestrationStatus(
                                 OrchestrationStatus.ORCHESTRATION_STATUS_COMPLETED)
                             .setResult(StringValue.of(TOO_LARGE)))),
-            OrchestratorResponse.newBuilder().setCustomStatus(StringValue.of(TOO_LARGE)))) {
-      // given an open episode
-      Stream stream = worker.openStream();
-      String instanceId = worker.start("big-episode-" + oversized.getActionsCount(), null);
-      WorkItem episode = stream.next();
-      String what = oversized.getActionsCount() > 0 ? "result of completeOrchestration" : "custom";
-
-      // when its completion carries a payload above the limit, it is refused with the reason
-      OrchestratorResponse completion =
-          oversized
-              .setInstanceId(instanceId)
-              .setCompletionToken(episode.getCompletionToken())
-              .build();
-      assertRefused(
-          () -> worker.complete(completion),
-          Code.RESOURCE_EXHAUSTED,
-          "to be at most 16384 bytes, but it is "
-              + (TOO_LARGE.length())
-              + ". The orchestration failed with this reason.");
-
-      // then the orchestration failed with that reason, and runs no action of the completion
-      OrchestrationState failed = worker.awaitCompletion(instanceId);
-      assertThat(failed.getOrchestrationStatus())
-          .isEqualTo(OrchestrationStatus.ORCHESTRATION_STATUS_FAILED);
-      assertThat(failed.getFailureDetails().getErrorType()).isEqualTo("PayloadTooLargeException");
-      assertThat(failed.getFailureDetails().getErrorMessage())
-          .startsWith("Expected the " + what)
-          .contains("to be at most 16384 bytes");
-      assertThat(failed.getFailureDetails().getIsNonRetriable()).isTrue();
-      stream.assertNothingWithin(QUIET);
-      assertRefused(() -> worker.complete(completion), Code.NOT_FOUND, "completed already");
-      stream.cancel();
-    }
+            Code.RESOURCE_EXHAUSTED,
+            "PayloadTooLargeException",
+            "Expected the result of completeOrchestration action 6 " + tooLarge),
+        new Ending(
+            OrchestratorResponse.newBuilder().setCustomStatus(StringValue.of(TOO_LARGE)),
+            Code.RESOURCE_EXHAUSTED,
+            "PayloadTooLargeException",
+            "Expected the custom status " + tooLarge),
+        new Ending(
+            OrchestratorResponse.newBuilder()
+                .addActions(
+                    OrchestratorAction.newBuilder()
+                        .setId(7)
+                        .setSendEntityMessage(SendEntityMessageAction.getDefaultInstance())),
+            Code.UNIMPLEMENTED,
+            "UnsupportedOperationException",
+            "action 7 is SENDENTITYMESSAGE, which it does not serve yet"));
   }
 
   @Test
@@ -588,4 +596,8 @@ class MalformedWorkerCallsTest {
 
   /** A request the host must refuse with this code and a message containing this text. */
   private record Refusal<T>(T request, Code code, String message) {}
+
+  /** A completion refused with this code that fails the orchestration with this reason. */
+  private record Ending(
+      OrchestratorResponse.Builder completion, Code code, String errorType, String reason) {}
 }
