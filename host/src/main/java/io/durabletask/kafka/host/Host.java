@@ -85,6 +85,7 @@ public final class Host implements AutoCloseable {
   private Engine engine;
   private Server server;
   private boolean createdDataDir;
+  private ServerSocket portReservation;
 
   private Host(HostConfig config) {
     this.config = config;
@@ -127,7 +128,7 @@ public final class Host implements AutoCloseable {
   private void startComponents() {
     long begin = System.nanoTime();
     config.requireValid();
-    requireBindable(config.address(), config.port());
+    portReservation = requireBindable(config.address(), config.port());
     createdDataDir = !Files.exists(config.dataDir());
     requireWritable(config.dataDir());
     bootstrapServers = startBrokerIfEmbedded();
@@ -154,6 +155,7 @@ public final class Host implements AutoCloseable {
     if (cluster.partitionsTopicRecords() == 0) {
       engine.markInputs();
     }
+    closeQuietly(portReservation);
     server = startServer();
     awaitPartitions();
     log.info(
@@ -362,6 +364,7 @@ public final class Host implements AutoCloseable {
    */
   @Override
   public void close() {
+    closeQuietly(portReservation);
     if (server != null) {
       server.shutdown();
     }
@@ -418,12 +421,12 @@ public final class Host implements AutoCloseable {
 
   /**
    * Checks that the endpoint can listen on {@code address:port}: the address resolves, belongs to
-   * this machine, and the port is free there.
+   * this machine, and the port is free there; the port stays bound until the endpoint starts.
    */
-  private static void requireBindable(String address, int port) {
+  private static ServerSocket requireBindable(String address, int port) {
     InetAddress resolved = resolve(address);
     requireLocal(address, resolved);
-    requirePortFree(address, resolved, port);
+    return reservePort(address, resolved, port);
   }
 
   private static InetAddress resolve(String address) {
@@ -455,15 +458,36 @@ public final class Host implements AutoCloseable {
     }
   }
 
-  private static void requirePortFree(String address, InetAddress resolved, int port) {
+  /**
+   * Binds the port until the endpoint takes it over, so that nothing this host starts meanwhile
+   * (the embedded broker's own listener, which takes a free port) can get it first.
+   *
+   * @return the bound socket, or null for port 0 (any free port)
+   */
+  private static ServerSocket reservePort(String address, InetAddress resolved, int port) {
     if (port == 0) {
-      return;
+      return null;
     }
-    try (ServerSocket socket = new ServerSocket()) {
+    ServerSocket socket = null;
+    try {
+      socket = new ServerSocket();
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(resolved, port));
+      return socket;
     } catch (IOException e) {
+      closeQuietly(socket);
       throw new HostStartupException(portInUseMessage(address, port), e);
+    }
+  }
+
+  private static void closeQuietly(ServerSocket socket) {
+    if (socket == null) {
+      return;
+    }
+    try {
+      socket.close();
+    } catch (IOException e) {
+      log.debug("could not close the port reservation: {}", e.toString());
     }
   }
 
