@@ -28,6 +28,9 @@ final class InstanceState {
   /** The position of the latest state-store batch that holds a change of this instance. */
   long pendingWritePosition;
 
+  /** The partition state no longer holds this object: it was purged, wiped or replaced. */
+  boolean forgotten;
+
   /**
    * The open episode, or null. Not part of the durable state: lost episodes are dispatched again.
    */

@@ -74,6 +74,12 @@ public final class PartitionProcessor implements StateMachineListener {
   private static final long TIMER_CHECK_MILLIS = 1000;
   private static final long RESEND_DELAY_MILLIS = 500;
 
+  /** Up to this many busy instances are counted again every round. */
+  private static final int FEW_BUSY = 8;
+
+  /** How long a count of more busy instances stands. */
+  private static final long BUSY_RECOUNT_NANOS = 1_000_000;
+
   /** The partition's state of life. */
   public enum Status {
     RECOVERING,
@@ -140,6 +146,9 @@ public final class PartitionProcessor implements StateMachineListener {
 
   /** Instances that had work handed out; some may have finished it since (see busyInstances). */
   private final Set<InstanceState> busy = new HashSet<>();
+
+  private int busyCount;
+  private long busyCountedNanos;
 
   private final ArrayDeque<PendingBatch> inFlight = new ArrayDeque<>();
   private final TreeSet<TimerEntry> timers = new TreeSet<>();
@@ -668,14 +677,26 @@ public final class PartitionProcessor implements StateMachineListener {
     return due;
   }
 
-  /** The instances with an episode or activities out, or messages to run. */
+  /**
+   * The instances with an episode or activities out, or messages to run. Counting visits every
+   * instance that was busy, so under load (many of them) a count stands for {@link
+   * #BUSY_RECOUNT_NANOS}; a few are counted again every round, so that one orchestration at a time
+   * is never held by a stale count.
+   */
   private int busyInstances() {
+    long now = System.nanoTime();
+    if (busy.size() > FEW_BUSY && now - busyCountedNanos < BUSY_RECOUNT_NANOS) {
+      return busyCount;
+    }
     busy.removeIf(instance -> !isBusy(instance));
-    return busy.size();
+    busyCount = busy.size();
+    busyCountedNanos = now;
+    return busyCount;
   }
 
-  private boolean isBusy(InstanceState instance) {
-    return state.instance(instance.id()) == instance
+  /** Counted every round for the commit policy, so it reads fields only, no map. */
+  private static boolean isBusy(InstanceState instance) {
+    return !instance.forgotten
         && !instance.isTerminal()
         && (instance.openEpisode != null
             || !instance.record.getActivities().isEmpty()

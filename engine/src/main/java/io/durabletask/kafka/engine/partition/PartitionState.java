@@ -277,6 +277,7 @@ final class PartitionState {
   }
 
   private void forget(InstanceState instance) {
+    instance.forgotten = true;
     InstanceSummary summary = summaries.remove(instance.id());
     if (summary != null) {
       byCreatedTime.remove(summary.key());
