@@ -210,7 +210,8 @@ final class WorkItemRpcs {
             null,
             nonRetriable(PAYLOAD_TOO_LARGE, reason));
     log.warn(
-        "[partition {}] [instance {}] result of activity '{}' (task {}) refused, the task fails: {}",
+        "[partition {}] [instance {}] result of activity '{}' (task {}) refused; the task fails:"
+            + " {}",
         item.partition(),
         item.instanceId(),
         item.task().getName(),
