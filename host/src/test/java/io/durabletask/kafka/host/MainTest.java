@@ -22,7 +22,7 @@ class MainTest {
         "--port                         | 99999              | Expected --port from 0 to 65535",
         "--port                         | -1                 | Expected --port from 0 to 65535",
         "--port                         | abc                | '--port': 'abc' is not an int",
-        "--partitions                   | 0                  | Expected --partitions to be at least",
+        "--partitions                   | 0                  | Expected --partitions to be",
         "--partitions                   | -3                 | but it is -3",
         "--task-hub                     | a/b                | Expected --task-hub to be 1 to 63",
         "--task-hub                     | \"\"                 | letter or digit, but it is empty",

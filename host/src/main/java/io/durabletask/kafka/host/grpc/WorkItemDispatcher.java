@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Completions are matched by completion token, or, for SDKs that send none, by instance id
  * (orchestrators) and by instance id and task id (activities). An orchestrator completion may come
- * in chunks numbered 0, 1, …: their actions are collected on the item until the final chunk. Chunk
- * 0 starts over; a chunk out of order, or the item going to another stream, drops what was
- * collected.
+ * in chunks numbered 0, 1, and so on: their actions are collected on the item until the final
+ * chunk. Chunk 0 starts over; a chunk out of order, or the item going to another stream, drops what
+ * was collected.
  *
  * <p>A worker may leave a stream without closing it: the Java SDK 1.5.0 does so after any refused
  * completion, and opens a new stream on the same connection. When a new stream comes from a
