@@ -142,7 +142,15 @@ public record HostConfig(
   }
 
   private void requireConsistentLimits() {
-    if (maxPayloadBytes < 1 || maxMessageBytes <= maxPayloadBytes) {
+    if (maxPayloadBytes < 1) {
+      throw new HostStartupException(
+          "Expected --max-payload-bytes to be at least 1, but it is "
+              + maxPayloadBytes
+              + ". The default is "
+              + DEFAULT_MAX_PAYLOAD_BYTES
+              + ".");
+    }
+    if (maxMessageBytes <= maxPayloadBytes) {
       throw new HostStartupException(
           "Expected a positive payload limit below the gRPC message limit, but the payload limit"
               + " is "

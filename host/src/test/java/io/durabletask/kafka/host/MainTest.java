@@ -33,7 +33,9 @@ class MainTest {
         "--bootstrap-servers            | kafka              | Expected --bootstrap-servers to be",
         "--bootstrap-servers            | kafka:0            | a comma-separated list of",
         "--large-record-retention-hours | 0                  | --large-record-retention-hours",
-        "--max-payload-bytes            | 0                  | Expected a positive payload limit",
+        "--max-payload-bytes            | 0                  | Expected --max-payload-bytes to be",
+        "--max-payload-bytes            | -5                 | at least 1, but it is -5",
+        "--max-payload-bytes            | 70000000           | below the gRPC message limit",
         "--client-routing               | NOWHERE            | Invalid value for option",
         "--no-such-option               | 1                  | Unknown options",
       })

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>A worker may leave a stream without closing it: the Java SDK 1.5.0 does so after any refused
  * completion, and opens a new stream on the same connection. When a new stream comes from a
  * connection whose completion was refused within {@link #REFUSAL_MEMORY}, the oldest other stream
- * of that connection is closed as left behind, and its items go out again.
+ * of that connection is closed as left behind, and its items go out again. Until then, new items go
+ * to the streams of other connections when one can take them.
  *
  * <p>All state is guarded by one lock; messages are sent on the streams while holding it, so each
  * stream sees one sender at a time and a stream that closes cannot lose an item in between.
@@ -509,18 +510,41 @@ public final class WorkItemDispatcher implements WorkItemListener {
     }
   }
 
-  /** The next stream in turn that can take an item of this kind, or null. */
+  /**
+   * The next stream in turn that can take an item of this kind, or null. A stream whose connection
+   * had a completion refused is taken only when no other stream can: its worker may have left it.
+   */
   private WorkerStream pickStream(Kind kind) {
     int count = streams.size();
+    long now = System.nanoTime();
+    int fallback = -1;
     for (int i = 0; i < count; i++) {
       int index = Math.floorMod(nextStream + i, count);
       WorkerStream stream = streams.get(index);
-      if (stream.canTake(kind)) {
+      if (!stream.canTake(kind)) {
+        continue;
+      }
+      if (!refusedRecently(stream.peer, now)) {
         nextStream = index + 1;
         return stream;
       }
+      if (fallback < 0) {
+        fallback = index;
+      }
     }
-    return null;
+    if (fallback < 0) {
+      return null;
+    }
+    nextStream = fallback + 1;
+    return streams.get(fallback);
+  }
+
+  private boolean refusedRecently(String peer, long now) {
+    if (refusalsByPeer.isEmpty()) {
+      return false;
+    }
+    Refusals refusals = refusalsByPeer.get(peer);
+    return refusals != null && refusals.pending(now);
   }
 
   private void send(WorkerStream stream, Outstanding outstanding) {
@@ -709,9 +733,14 @@ public final class WorkItemDispatcher implements WorkItemListener {
       return now - lastNanos > REFUSAL_MEMORY.toNanos();
     }
 
+    /** Whether a refusal is left that is recent enough. */
+    boolean pending(long now) {
+      return count > 0 && !expired(now);
+    }
+
     /** Uses up one refusal; false when none is left that is recent enough. */
     boolean take(long now) {
-      if (count == 0 || expired(now)) {
+      if (!pending(now)) {
         return false;
       }
       count--;

@@ -11,6 +11,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.net.SocketAddress;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tells the worker RPCs which connection a call came on, and tells the dispatcher when a completion
@@ -22,6 +24,7 @@ import java.util.Set;
  * WorkItemDispatcher#connect}), so that the items on it go out again.
  */
 final class WorkerPeers implements ServerInterceptor {
+  private static final Logger log = LoggerFactory.getLogger(WorkerPeers.class);
   private static final Context.Key<String> PEER = Context.key("durabletask-kafka-peer");
   private static final Set<String> COMPLETIONS =
       Set.of("CompleteOrchestratorTask", "CompleteActivityTask");
@@ -62,6 +65,12 @@ final class WorkerPeers implements ServerInterceptor {
     @Override
     public void close(Status status, Metadata trailers) {
       if (!status.isOk()) {
+        log.info(
+            "{} from {} refused: {} {}",
+            getMethodDescriptor().getBareMethodName(),
+            peer,
+            status.getCode(),
+            status.getDescription());
         dispatcher.onCompletionRefused(peer);
       }
       super.close(status, trailers);

@@ -12,6 +12,7 @@ import io.durabletask.kafka.host.HostConfig;
 import io.durabletask.kafka.host.grpc.WorkerScript.Stream;
 import io.durabletask.kafka.protocol.GetWorkItemsRequest;
 import io.durabletask.kafka.protocol.OrchestrationStatus;
+import io.durabletask.kafka.protocol.OrchestratorResponse;
 import io.durabletask.kafka.protocol.WorkItem;
 import io.grpc.Status;
 import io.grpc.Status.Code;
@@ -88,6 +89,45 @@ class WorkerStreamsTest {
     worker.completeOrchestration(again, "\"picked up\"");
     assertThat(worker.awaitCompletion(instanceId).getOrchestrationStatus())
         .isEqualTo(OrchestrationStatus.ORCHESTRATION_STATUS_COMPLETED);
+  }
+
+  @Test
+  void shouldSendNewItemsToOtherConnectionsWhileARefusedWorkerHasNotComeBack() {
+    // given a stream on each of two connections, and a refused completion on the first
+    WorkerScript other = WorkerScript.connect(host.port());
+    try {
+      Stream refused = worker.openStream();
+      Stream healthy = other.openStream();
+      sleep(300);
+      assertRefused(
+          () ->
+              worker.complete(
+                  OrchestratorResponse.newBuilder()
+                      .setInstanceId("nobody")
+                      .setCompletionToken("o-1-42")
+                      .build()),
+          Code.NOT_FOUND,
+          "there is none");
+
+      // when instances start
+      Set<String> started = new HashSet<>();
+      for (int i = 0; i < 6; i++) {
+        started.add(worker.start("avoid-refused", null));
+      }
+
+      // then their episodes go to the other connection's stream
+      Set<String> onHealthy = new HashSet<>();
+      for (int i = 0; i < 6; i++) {
+        WorkItem item = healthy.next();
+        onHealthy.add(instanceOf(item));
+        other.completeOrchestration(item, "\"elsewhere\"");
+      }
+      assertThat(onHealthy).isEqualTo(started);
+      refused.assertNothingWithin(QUIET);
+    } finally {
+      other.finishEverything();
+      other.close();
+    }
   }
 
   @Test
